@@ -12,7 +12,12 @@ public interface IBackend : IDisposable
     /// <summary>Starts an atomic batch of writes; nothing is visible until <see cref="Commit"/>.</summary>
     IBackendBatch CreateBatch();
 
-    /// <summary>Applies the batch atomically. With <paramref name="sync"/> it is durable on return.</summary>
+    /// <summary>
+    /// Applies the batch atomically and empties it, so it can be filled again or disposed.
+    /// With <paramref name="sync"/> this commit and every earlier one are durable on return.
+    /// Without it a crash may lose this commit and later ones, but what survives is always a
+    /// prefix of the commits in order, each whole.
+    /// </summary>
     void Commit(IBackendBatch batch, bool sync = false);
 
     /// <summary>A consistent read view as of now; later commits do not show through it.</summary>
