@@ -1,0 +1,106 @@
+using Etcd.Storage.Backend;
+using Etcd.Storage.Backend.Memory;
+using Etcd.Storage.Backend.RocksDb;
+
+namespace Etcd.Storage.Tests.Backend;
+
+public sealed class RocksDbBackendTests : BackendContractTests
+{
+    private readonly TempDirectory _temp = new();
+    private int _databases;
+
+    protected override IBackend CreateBackend() => RocksDbBackend.Open(_temp.Combine($"db{_databases++}"));
+
+    protected override IBackend Restore(Stream archive)
+    {
+        string directory = _temp.Combine($"restored{_databases++}");
+        RocksDbBackend.RestoreFrom(archive, directory);
+        return RocksDbBackend.Open(directory);
+    }
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _temp.Dispose();
+    }
+
+    [Fact]
+    public void Committed_data_survives_close_and_reopen()
+    {
+        string directory = _temp.Combine("member", "snap", "db");
+        using (var backend = RocksDbBackend.Open(directory))
+        {
+            Put(backend, Bucket.Key, "a", "1");
+            Put(backend, Bucket.Meta, "consistent_index", "9", sync: true);
+            Put(backend, Bucket.Key, "b", "2");
+        }
+        using (var reopened = RocksDbBackend.Open(directory))
+        {
+            Assert.Equal("1", Get(reopened, Bucket.Key, "a"));
+            Assert.Equal("2", Get(reopened, Bucket.Key, "b"));
+            Assert.Equal("9", Get(reopened, Bucket.Meta, "consistent_index"));
+        }
+    }
+
+    [Fact]
+    public void Long_keys_take_the_pooled_path()
+    {
+        var backend = Own(CreateBackend());
+        string longKey = new('k', 10_000);
+        Put(backend, Bucket.Key, longKey, "v");
+        Put(backend, Bucket.Key, longKey + "x", "w");
+        Assert.Equal("v", Get(backend, Bucket.Key, longKey));
+        using var snapshot = backend.Snapshot();
+        Assert.Equal([longKey + "x=w"], Scan(snapshot, Bucket.Key, longKey + "\0", longKey + "y"));
+    }
+
+    [Fact]
+    public void Closing_the_backend_releases_open_snapshots()
+    {
+        var backend = CreateBackend();
+        Put(backend, Bucket.Key, "a", "1");
+        var snapshot = backend.Snapshot();
+        backend.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => snapshot.Get(Bucket.Key, B("a")));
+        snapshot.Dispose();
+    }
+
+    [Fact]
+    public void A_batch_from_another_backend_is_rejected()
+    {
+        var first = Own(CreateBackend());
+        var second = Own(CreateBackend());
+        using var batch = first.CreateBatch();
+        batch.Put(Bucket.Key, B("a"), B("1"));
+        Assert.Throws<ArgumentException>(() => second.Commit(batch));
+    }
+
+    [Fact]
+    public void Restore_refuses_a_non_empty_directory_and_leaves_nothing_on_failure()
+    {
+        string occupied = _temp.Combine("occupied");
+        Directory.CreateDirectory(occupied);
+        File.WriteAllText(Path.Combine(occupied, "file"), "x");
+        Assert.Throws<IOException>(() => RocksDbBackend.RestoreFrom(new MemoryStream(), occupied));
+
+        string target = _temp.Combine("target");
+        Assert.Throws<InvalidDataException>(() => RocksDbBackend.RestoreFrom(new MemoryStream([1, 2, 3]), target));
+        Assert.False(Directory.Exists(target));
+        Assert.False(Directory.Exists(target + ".restoring"));
+    }
+
+    [Fact]
+    public void An_archive_from_the_memory_engine_restores_into_rocksdb()
+    {
+        using var memory = new MemoryBackend();
+        Put(memory, Bucket.Members, "m1", "peer");
+        Put(memory, Bucket.Key, "rev", "kv");
+        using var archive = new MemoryStream();
+        memory.WriteSnapshotTo(archive);
+        archive.Position = 0;
+
+        var restored = Own(Restore(archive));
+        Assert.Equal("peer", Get(restored, Bucket.Members, "m1"));
+        Assert.Equal("kv", Get(restored, Bucket.Key, "rev"));
+    }
+}
