@@ -12,6 +12,14 @@ internal sealed partial class Raft
 {
     private void HandleReadIndexAsLeader(Message m)
     {
+        if (!Promotable)
+        {
+            // A leader removed from (or demoted in) the configuration no longer speaks for it: the
+            // remaining voters may already have elected someone else. Let the requester retry.
+            _logger?.Info($"{Id:x} is not a voter any more; dropping index reading msg");
+            return;
+        }
+
         if (Tracker.IsSingleton)
         {
             // The only voter: nobody else can have become leader, so the commit index is current.
