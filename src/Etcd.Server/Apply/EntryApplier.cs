@@ -1,0 +1,174 @@
+using Etcd.Api.Etcdserverpb;
+using Etcd.Mvcc;
+using Etcd.Raft;
+using Etcd.Raft.Raftpb;
+using Etcd.Server.Api;
+using Etcd.Server.Core;
+using Etcd.Server.Logging;
+using Etcd.Server.Membership;
+using Etcd.Server.Raft;
+using Etcd.Storage.Backend;
+using Google.Protobuf;
+
+namespace Etcd.Server.Apply;
+
+/// <summary>
+/// Applies committed entries to the key-value store and the member list. All entries of one
+/// Ready go into one backend batch together with the applied index (so a crash keeps both or
+/// neither); their clients are answered only after that batch is committed.
+/// </summary>
+public sealed class EntryApplier : IEntryApplier
+{
+    private readonly KvStore _kv;
+    private readonly IBackend _backend;
+    private readonly ClusterMembers _members;
+    private readonly ProposalWaiters _waiters;
+    private readonly ZapLogger _logger;
+    private readonly ulong _localId;
+    private readonly List<(ulong Id, ApplyResult Result)> _results = [];
+
+    public EntryApplier(KvStore kv, IBackend backend, ClusterMembers members, ProposalWaiters waiters, ZapLogger logger, ulong localId, ConfState confState)
+    {
+        _kv = kv;
+        _backend = backend;
+        ConfState = confState;
+        _members = members;
+        _waiters = waiters;
+        _logger = logger;
+        _localId = localId;
+        AppliedIndex = kv.ConsistentIndex;
+    }
+
+    public ulong AppliedIndex { get; private set; }
+
+    public ConfState ConfState { get; private set; }
+
+    /// <summary>Raised after the cluster version is first set (etcd logs its capabilities then).</summary>
+    public event Action<string>? ClusterVersionSet;
+
+    public void Apply(IReadOnlyList<Entry> entries, RawNode node)
+    {
+        var batch = _kv.BeginApply();
+        ulong lastIndex = 0, lastTerm = 0;
+        foreach (var entry in entries)
+        {
+            // Configuration changes always go to Raft, even when the backend already has the
+            // entry: after a restart Raft rebuilds its configuration only from the log.
+            var backendHasIt = entry.Index <= AppliedIndex;
+            switch (entry.Type)
+            {
+                case EntryType.EntryNormal:
+                    if (!backendHasIt && !entry.Data.IsEmpty) ApplyRequest(batch, InternalRaftRequest.Parser.ParseFrom(entry.Data));
+                    break;
+                case EntryType.EntryConfChange:
+                    var change = ConfChange.Parser.ParseFrom(entry.Data);
+                    ConfState = node.ApplyConfChange(change);
+                    if (!backendHasIt) ApplyMembership(change.Type, change.NodeId, change.Context);
+                    break;
+                case EntryType.EntryConfChangeV2:
+                    var changeV2 = ConfChangeV2.Parser.ParseFrom(entry.Data);
+                    ConfState = node.ApplyConfChange(changeV2);
+                    if (!backendHasIt)
+                    {
+                        foreach (var single in changeV2.Changes) ApplyMembership(single.Type, single.NodeId, changeV2.Context);
+                    }
+                    break;
+            }
+            lastIndex = entry.Index;
+            lastTerm = entry.Term;
+        }
+        if (lastIndex > AppliedIndex)
+        {
+            batch.SetConsistentIndex(lastIndex, lastTerm);
+            AppliedIndex = lastIndex;
+        }
+        batch.Commit();
+        foreach (var (id, result) in _results) _waiters.Complete(id, result);
+        _results.Clear();
+    }
+
+    private void ApplyRequest(ApplyBatch batch, InternalRaftRequest request)
+    {
+        var id = request.Header?.ID ?? request.ID;
+        ApplyResult result;
+        try
+        {
+            result = request switch
+            {
+                { Put: { } put } => ApplyResult.Of(batch.Put(put)),
+                { DeleteRange: { } delete } => ApplyResult.Of(batch.DeleteRange(delete)),
+                { Txn: { } txn } => ApplyResult.Of(batch.Txn(txn)),
+                { Compaction: { } compaction } => ApplyResult.Of(batch.Compact(compaction)),
+                { ClusterMemberAttrSet: { } attributes } => ApplyMemberAttributes(attributes),
+                { ClusterVersionSet: { } version } => ApplyClusterVersion(version.Ver),
+                _ => ApplyResult.Failed(new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Unimplemented, "etcdserver: request not supported by this server yet"))),
+            };
+        }
+        catch (MvccException e)
+        {
+            result = ApplyResult.Failed(MvccErrors.ToRpc(e));
+        }
+        _results.Add((id, result));
+    }
+
+    private ApplyResult ApplyMemberAttributes(Etcd.Api.Membershippb.ClusterMemberAttrSetRequest request)
+    {
+        _members.SetAttributes(request.MemberID, request.MemberAttributes.Name, [.. request.MemberAttributes.ClientUrls]);
+        return ApplyResult.Of(new EmptyResponse());
+    }
+
+    private ApplyResult ApplyClusterVersion(string version)
+    {
+        var first = _members.ClusterVersion is null;
+        _members.ClusterVersion = version;
+        if (first)
+        {
+            _logger.Info("set initial cluster version", LogField.Id("cluster-id", _members.ClusterId), LogField.Id("local-member-id", _localId), LogField.Of("cluster-version", MajorMinor(version)));
+            _logger.Info("enabled capabilities for version", LogField.Of("cluster-version", MajorMinor(version)));
+        }
+        ClusterVersionSet?.Invoke(version);
+        return ApplyResult.Of(new EmptyResponse());
+    }
+
+    private static string MajorMinor(string version)
+    {
+        var parts = version.Split('.');
+        return parts.Length >= 2 ? parts[0] + "." + parts[1] : version;
+    }
+
+    private void ApplyMembership(ConfChangeType type, ulong nodeId, ByteString context)
+    {
+        switch (type)
+        {
+            case ConfChangeType.ConfChangeAddNode:
+            case ConfChangeType.ConfChangeAddLearnerNode:
+                var member = MemberContext.FromJson(context.Span)?.ToMember()
+                    ?? new Membership.Member { Id = nodeId, Name = "", PeerUrls = [] };
+                member.IsLearner = type == ConfChangeType.ConfChangeAddLearnerNode;
+                _members.Add(member);
+                _logger.Info("added member", LogField.Id("cluster-id", _members.ClusterId), LogField.Id("local-member-id", _localId),
+                    LogField.Id("added-peer-id", nodeId), LogField.Of("added-peer-peer-urls", member.PeerUrls));
+                break;
+            case ConfChangeType.ConfChangeRemoveNode:
+                _members.Remove(nodeId);
+                _logger.Info("removed member", LogField.Id("cluster-id", _members.ClusterId), LogField.Id("removed-member-id", nodeId));
+                break;
+        }
+    }
+
+    public void Restore(Etcd.Raft.Raftpb.Snapshot snapshot) =>
+        throw new NotSupportedException("installing a snapshot from a leader arrives with clustering");
+
+    public ByteString SnapshotData() => ByteString.Empty;
+
+    /// <summary>
+    /// A synced commit makes every earlier unsynced commit durable too (the backend's contract),
+    /// so one small synced write flushes all that was applied.
+    /// </summary>
+    public void Flush()
+    {
+        using var batch = _backend.CreateBatch();
+        batch.Put(Bucket.Meta, "flushedIndex"u8, BitConverter.GetBytes(AppliedIndex));
+        _backend.Commit(batch, sync: true);
+    }
+}

@@ -1,0 +1,135 @@
+using Etcd.Api.Etcdserverpb;
+using Etcd.Mvcc;
+using Etcd.Raft;
+using Etcd.Server.Api;
+using Etcd.Server.Configuration;
+using Etcd.Server.Logging;
+using Etcd.Server.Membership;
+using Etcd.Server.Raft;
+using Etcd.Storage.Backend;
+using Google.Protobuf;
+using Grpc.Core;
+
+namespace Etcd.Server.Core;
+
+/// <summary>
+/// One running member: what the client services call. Writes become Raft proposals and
+/// complete when applied; linearizable reads wait for a ReadIndex round; both answer with
+/// etcd's response header.
+/// </summary>
+public sealed class EtcdServer : IAsyncDisposable
+{
+    /// <summary>The etcd version this server implements and reports.</summary>
+    public const string Version = "3.5.17";
+
+    /// <summary>The cluster version it sets (etcd uses major.minor.0).</summary>
+    public const string ClusterVersion = "3.5.0";
+
+    private readonly RequestIdGenerator _ids;
+    private readonly TimeSpan _requestTimeout;
+    private readonly IAsyncDisposable[] _owned;
+    private readonly IDisposable[] _ownedSync;
+
+    internal EtcdServer(EtcdConfig config, ZapLogger logger, IBackend backend, KvStore kv, RaftNode raft,
+        ClusterMembers members, ProposalWaiters waiters, IAsyncDisposable[] owned, IDisposable[] ownedSync)
+    {
+        Config = config;
+        Logger = logger;
+        Backend = backend;
+        Kv = kv;
+        Raft = raft;
+        Members = members;
+        Waiters = waiters;
+        _owned = owned;
+        _ownedSync = ownedSync;
+        _ids = new RequestIdGenerator(raft.MemberId, DateTimeOffset.UtcNow);
+        // etcd's rule: a request may take 5 s plus two election timeouts before it times out.
+        _requestTimeout = TimeSpan.FromSeconds(5) + TimeSpan.FromMilliseconds(2 * config.ElectionMs);
+    }
+
+    public EtcdConfig Config { get; }
+    public ZapLogger Logger { get; }
+    public IBackend Backend { get; }
+    public KvStore Kv { get; }
+    public RaftNode Raft { get; }
+    public ClusterMembers Members { get; }
+    public ProposalWaiters Waiters { get; }
+
+    public ulong MemberId => Raft.MemberId;
+    public ulong ClusterId => Members.ClusterId;
+
+    /// <summary>Completes when this member has published itself and can serve clients.</summary>
+    public TaskCompletionSource ReadyToServe { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ResponseHeader Header(long revision) => new()
+    {
+        ClusterId = ClusterId,
+        MemberId = MemberId,
+        Revision = revision,
+        RaftTerm = Raft.Term,
+    };
+
+    /// <summary>Fills the member-specific fields of a header the store made.</summary>
+    public void FillHeader(ResponseHeader? header)
+    {
+        if (header is null) return;
+        header.ClusterId = ClusterId;
+        header.MemberId = MemberId;
+        header.RaftTerm = Raft.Term;
+    }
+
+    /// <summary>
+    /// Proposes the request through Raft and returns what applying it produced, or throws
+    /// etcd's error. The request is refused before proposing when it is too large.
+    /// </summary>
+    public async Task<IMessage> ProposeAsync(InternalRaftRequest request, CancellationToken cancellationToken)
+    {
+        var id = _ids.Next();
+        request.Header = new RequestHeader { ID = id };
+        var data = request.ToByteString();
+        if ((ulong)data.Length > Config.MaxRequestBytes) throw EtcdErrors.RequestTooLarge;
+        var waiter = Waiters.Register(id);
+        Raft.Propose(data, error => Waiters.Cancel(id, error == RaftError.ProposalDropped && Raft.Leader == 0 ? EtcdErrors.NoLeader : EtcdErrors.Stopped));
+        ApplyResult result;
+        try
+        {
+            result = await waiter.WaitAsync(_requestTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Waiters.Cancel(id);
+            throw Raft.Leader == 0 ? EtcdErrors.NoLeader : EtcdErrors.Timeout;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Waiters.Cancel(id);
+            throw new RpcException(new Status(StatusCode.Cancelled, "context canceled"));
+        }
+        if (result.Error is not null) throw result.Error;
+        return result.Response!;
+    }
+
+    /// <summary>Waits until a local read would be linearizable (etcd's linearizableReadNotify).</summary>
+    public async Task WaitLinearizableAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Raft.WaitLinearizableAsync(cancellationToken).WaitAsync(_requestTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw Raft.Leader == 0 ? EtcdErrors.NoLeader : EtcdErrors.Timeout;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.Cancelled, "context canceled"));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var owned in _owned) await owned.DisposeAsync().ConfigureAwait(false);
+        Waiters.FailAll(EtcdErrors.Stopped);
+        foreach (var owned in _ownedSync) owned.Dispose();
+    }
+}

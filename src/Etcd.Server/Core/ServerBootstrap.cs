@@ -1,0 +1,109 @@
+using Etcd.Api.Etcdserverpb;
+using Etcd.Api.Membershippb;
+using Etcd.Mvcc;
+using Etcd.Raft;
+using Etcd.Raft.Raftpb;
+using Etcd.Server.Apply;
+using Etcd.Server.Configuration;
+using Etcd.Server.Logging;
+using Etcd.Server.Membership;
+using Etcd.Server.Raft;
+using Etcd.Storage.Backend;
+using Etcd.Storage.Backend.RocksDb;
+using Google.Protobuf;
+
+namespace Etcd.Server.Core;
+
+/// <summary>
+/// Starts a member: a new one from --initial-cluster, or a restarted one from its data dir
+/// (snapshot, then the WAL after it, with the backend skipping what it already holds).
+/// </summary>
+public static class ServerBootstrap
+{
+    // Entries kept in memory after a snapshot so slow followers can catch up without one (etcd's default).
+    private const ulong SnapshotCatchUpEntries = 5000;
+
+    public static Task<EtcdServer> StartAsync(EtcdConfig config, ZapLogger logger)
+    {
+        var memberDir = Path.Combine(config.DataDir, "member");
+        var walDir = config.WalDir.Length > 0 ? config.WalDir : Path.Combine(memberDir, "wal");
+        var snapDir = Path.Combine(memberDir, "snap");
+        var restarting = WalRaftLog.Exists(walDir);
+        logger.Info("starting an etcd server", LogField.Of("etcd-version", EtcdServer.Version), LogField.Of("name", config.Name),
+            LogField.Of("data-dir", config.DataDir), LogField.Of("member-initialized", restarting),
+            LogField.Of("initial-cluster", config.InitialCluster), LogField.Of("initial-cluster-state", config.InitialClusterState));
+
+        Directory.CreateDirectory(snapDir);
+        var backend = RocksDbBackend.Open(Path.Combine(snapDir, "db"));
+        logger.Info("opened backend db", LogField.Of("path", Path.Combine(snapDir, "db")));
+        var kv = new KvStore(backend);
+        var storage = new MemoryStorage();
+        var waiters = new ProposalWaiters();
+
+        ulong memberId, clusterId;
+        WalRaftLog log;
+        IReadOnlyList<Peer>? bootstrapPeers = null;
+        ulong appliedFromSnapshot = 0;
+        if (restarting)
+        {
+            var recovered = WalRaftLog.Open(walDir, snapDir, !config.UnsafeNoFsync);
+            log = recovered.Log;
+            memberId = recovered.Metadata.NodeID;
+            clusterId = recovered.Metadata.ClusterID;
+            if (recovered.Snapshot is { } snapshot)
+            {
+                storage.ApplySnapshot(snapshot);
+                appliedFromSnapshot = snapshot.Metadata.Index;
+            }
+            if (recovered.HardState is { } hardState) storage.SetHardState(hardState);
+            storage.Append(recovered.Entries);
+            logger.Info("restarting local member", LogField.Id("cluster-id", clusterId), LogField.Id("local-member-id", memberId),
+                LogField.Of("commit-index", recovered.HardState?.Commit ?? 0));
+        }
+        else
+        {
+            if (config.InitialClusterState != "new")
+                throw new BootstrapException("joining an existing cluster (--initial-cluster-state=existing) is not supported yet");
+            var members = InitialCluster.Parse(config.InitialCluster, config.InitialClusterToken);
+            var self = members.FirstOrDefault(m => m.Name == config.Name)
+                ?? throw new BootstrapException($"couldn't find local name \"{config.Name}\" in the initial cluster configuration");
+            var advertised = config.InitialAdvertisePeerUrls.Select(u => u.OriginalString.TrimEnd('/')).OrderBy(u => u, StringComparer.Ordinal).ToList();
+            var listed = self.PeerUrls.Select(u => u.TrimEnd('/')).OrderBy(u => u, StringComparer.Ordinal).ToList();
+            if (!advertised.SequenceEqual(listed))
+                throw new BootstrapException($"--initial-cluster has {self.Name}={string.Join(",", self.PeerUrls)} but missing from --initial-advertise-peer-urls={string.Join(",", advertised)}");
+            memberId = self.Id;
+            clusterId = MemberIdentity.ClusterId(members.Select(m => m.Id));
+            log = WalRaftLog.Create(walDir, snapDir, new Metadata { NodeID = memberId, ClusterID = clusterId }, !config.UnsafeNoFsync);
+            bootstrapPeers = members.Select(m => new Peer(m.Id, ByteString.CopyFrom(MemberContext.From(m).ToJson()))).ToList();
+            logger.Info("starting local member", LogField.Id("local-member-id", memberId), LogField.Id("cluster-id", clusterId));
+        }
+
+        var clusterMembers = new ClusterMembers(clusterId);
+        var applier = new EntryApplier(kv, backend, clusterMembers, waiters, logger, memberId, storage.Snapshot().Metadata?.ConfState ?? new ConfState());
+        var rawNode = new RawNode(new RaftConfig
+        {
+            Id = memberId,
+            ElectionTick = config.ElectionTicks,
+            HeartbeatTick = 1,
+            Storage = storage,
+            Applied = appliedFromSnapshot,
+            MaxSizePerMsg = 1024 * 1024,
+            MaxInflightMsgs = 512,
+            MaxUncommittedEntriesSize = 1UL << 30,
+            CheckQuorum = true,
+            PreVote = config.PreVote,
+            Random = new Random(),
+            Logger = new RaftLogBridge(logger),
+        });
+        if (bootstrapPeers is not null) rawNode.Bootstrap(bootstrapPeers);
+
+        var raft = new RaftNode(rawNode, storage, log, applier, new NoPeers(), logger,
+            TimeSpan.FromMilliseconds(config.HeartbeatMs), config.SnapshotCount, SnapshotCatchUpEntries, memberId);
+        var server = new EtcdServer(config, logger, backend, kv, raft, clusterMembers, waiters, [raft], [log, kv, backend]);
+        var publisher = new MemberPublisher(server);
+        raft.LeaderChanged += publisher.OnLeaderChanged;
+        if (InitialCluster.Parse(config.InitialCluster, config.InitialClusterToken).Count == 1) raft.CampaignWhenCaughtUp();
+        raft.Start();
+        return Task.FromResult(server);
+    }
+}

@@ -1,0 +1,161 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Etcd.Server.Hosting;
+
+/// <summary>
+/// Serves gRPC (prior-knowledge HTTP/2) and HTTP/1.1 on one cleartext port, as etcd does with
+/// cmux. Kestrel cannot pick between the two without TLS (it falls back to HTTP/1.1), so this
+/// transport owns the socket, reads the first bytes of each connection without consuming them
+/// and hands the connection to the Kestrel endpoint of the matching protocol.
+/// </summary>
+public sealed class ProtocolSniffingTransport : IConnectionListenerFactory, IConnectionListenerFactorySelector, IAsyncDisposable
+{
+    // Every HTTP/2 connection starts with this preface (RFC 9113 §3.4); no HTTP/1 request does.
+    private static ReadOnlySpan<byte> Http2Preface => "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8;
+
+    private readonly Dictionary<IPEndPoint, SharedSocket> _sockets = [];
+    private readonly SocketConnectionContextFactory _connections =
+        new(new SocketConnectionFactoryOptions(), NullLogger.Instance);
+
+    public bool CanBind(EndPoint endpoint) => endpoint is ProtocolEndPoint;
+
+    public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
+    {
+        var target = (ProtocolEndPoint)endpoint;
+        lock (_sockets)
+        {
+            if (!_sockets.TryGetValue(target.Socket, out var shared))
+            {
+                shared = new SharedSocket(target.Socket, _connections);
+                _sockets.Add(target.Socket, shared);
+            }
+            return ValueTask.FromResult<IConnectionListener>(new Listener(target, shared.QueueFor(target.Protocol)));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        SharedSocket[] sockets;
+        lock (_sockets)
+        {
+            sockets = [.. _sockets.Values];
+            _sockets.Clear();
+        }
+        foreach (var socket in sockets) await socket.DisposeAsync();
+        _connections.Dispose();
+    }
+
+    /// <summary>The listening socket and the two queues its connections are sorted into.</summary>
+    private sealed class SharedSocket : IAsyncDisposable
+    {
+        private readonly Socket _listener;
+        private readonly SocketConnectionContextFactory _connections;
+        private readonly Channel<ConnectionContext> _http1 = Channel.CreateUnbounded<ConnectionContext>();
+        private readonly Channel<ConnectionContext> _http2 = Channel.CreateUnbounded<ConnectionContext>();
+        private readonly Task _acceptLoop;
+
+        public SharedSocket(IPEndPoint endpoint, SocketConnectionContextFactory connections)
+        {
+            _connections = connections;
+            _listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            if (endpoint.AddressFamily == AddressFamily.InterNetworkV6) _listener.DualMode = endpoint.Address.Equals(IPAddress.IPv6Any);
+            _listener.Bind(endpoint);
+            _listener.Listen(1024);
+            _acceptLoop = AcceptLoop();
+        }
+
+        public Channel<ConnectionContext> QueueFor(HttpProtocols protocol) => protocol == HttpProtocols.Http2 ? _http2 : _http1;
+
+        private async Task AcceptLoop()
+        {
+            while (true)
+            {
+                Socket accepted;
+                try
+                {
+                    accepted = await _listener.AcceptAsync().ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is ObjectDisposedException or SocketException)
+                {
+                    return;
+                }
+                accepted.NoDelay = true;
+                _ = Route(_connections.Create(accepted));
+            }
+        }
+
+        private async Task Route(ConnectionContext connection)
+        {
+            var input = connection.Transport.Input;
+            try
+            {
+                while (true)
+                {
+                    var read = await input.ReadAsync().ConfigureAwait(false);
+                    var buffer = read.Buffer;
+                    if (buffer.Length >= Http2Preface.Length || read.IsCompleted || !StartsLikePreface(buffer))
+                    {
+                        var isHttp2 = buffer.Length >= Http2Preface.Length && StartsLikePreface(buffer);
+                        input.AdvanceTo(buffer.Start); // consume nothing: Kestrel reads these bytes again
+                        await (isHttp2 ? _http2 : _http1).Writer.WriteAsync(connection).ConfigureAwait(false);
+                        return;
+                    }
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                }
+            }
+            catch (Exception)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        // True while what has arrived is still a prefix of the HTTP/2 preface.
+        private static bool StartsLikePreface(ReadOnlySequence<byte> buffer)
+        {
+            Span<byte> head = stackalloc byte[24];
+            var length = (int)Math.Min(buffer.Length, head.Length);
+            buffer.Slice(0, length).CopyTo(head);
+            return head[..length].SequenceEqual(Http2Preface[..length]);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _listener.Dispose();
+            await _acceptLoop.ConfigureAwait(false);
+            _http1.Writer.TryComplete();
+            _http2.Writer.TryComplete();
+        }
+    }
+
+    private sealed class Listener(ProtocolEndPoint endpoint, Channel<ConnectionContext> queue) : IConnectionListener
+    {
+        public EndPoint EndPoint => endpoint;
+
+        public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return await queue.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (ChannelClosedException)
+            {
+                return null;
+            }
+        }
+
+        public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
+        {
+            queue.Writer.TryComplete();
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Text;
+using Etcd.Server.Core;
+
+namespace Etcd.Server.Http;
+
+/// <summary>The HTTP/1.1 endpoints etcd serves beside gRPC: /health, /version and /metrics.</summary>
+public static class HttpEndpoints
+{
+    public static void Map(WebApplication app, EtcdServer server)
+    {
+        app.MapGet("/version", () => Results.Text(
+            $"{{\"etcdserver\":\"{EtcdServer.Version}\",\"etcdcluster\":\"{server.Members.ClusterVersion ?? "not_decided"}\"}}",
+            "application/json"));
+        app.MapGet("/health", () => Health(server));
+        app.MapGet("/metrics", () => Results.Text(Metrics(server), "text/plain; version=0.0.4; charset=utf-8"));
+    }
+
+    /// <summary>Healthy when the member knows a leader (etcd 3.5's body and status codes).</summary>
+    private static IResult Health(EtcdServer server)
+    {
+        if (server.Raft.Leader == 0)
+            return Results.Text("{\"health\":\"false\",\"reason\":\"RAFT NO LEADER\"}", "application/json", statusCode: 503);
+        return Results.Text("{\"health\":\"true\",\"reason\":\"\"}", "application/json");
+    }
+
+    /// <summary>A subset of etcd's Prometheus metrics, under etcd's names so dashboards and alerts work.</summary>
+    private static string Metrics(EtcdServer server)
+    {
+        var text = new StringBuilder();
+        void Gauge(string name, string help, double value, string labels = "")
+        {
+            text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n');
+            text.Append("# TYPE ").Append(name).Append(" gauge\n");
+            text.Append(name).Append(labels).Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+        Gauge("etcd_server_has_leader", "1 when this member knows a leader, else 0.", server.Raft.Leader != 0 ? 1 : 0);
+        Gauge("etcd_server_is_leader", "1 when this member is the leader, else 0.", server.Raft.IsLeader ? 1 : 0);
+        Gauge("etcd_server_version", "Always 1; the label names the server version.", 1, $"{{server_version=\"{EtcdServer.Version}\"}}");
+        if (server.Members.ClusterVersion is { } cluster)
+        {
+            var parts = cluster.Split('.');
+            Gauge("etcd_cluster_version", "Always 1; the label names the cluster version.", 1, $"{{cluster_version=\"{parts[0]}.{parts[1]}\"}}");
+        }
+        Gauge("etcd_server_proposals_committed_total", "Raft entries committed.", server.Raft.CommitIndex);
+        Gauge("etcd_server_proposals_applied_total", "Raft entries applied.", server.Raft.AppliedIndex);
+        Gauge("etcd_mvcc_db_total_size_in_bytes", "Bytes the backend occupies on disk.", server.Backend.SizeBytes);
+        Gauge("etcd_mvcc_db_total_size_in_use_in_bytes", "Bytes of live data in the backend.", server.Backend.SizeInUseBytes);
+        Gauge("etcd_debugging_mvcc_current_revision", "Current MVCC revision.", server.Kv.CurrentRevision);
+        Gauge("etcd_debugging_mvcc_compact_revision", "Revision of the last compaction.", server.Kv.CompactRevision);
+        return text.ToString();
+    }
+}

@@ -1,0 +1,98 @@
+using System.Collections;
+using System.Runtime.InteropServices;
+using Etcd.Server.Configuration;
+using Etcd.Server.Core;
+using Etcd.Server.Hosting;
+using Etcd.Server.Logging;
+
+namespace Etcd.Server;
+
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var flags = new FlagSet(EtcdFlags.All);
+        EtcdConfig config;
+        try
+        {
+            flags.Parse(args);
+            if (flags.HelpRequested)
+            {
+                Console.Out.Write(Usage.Text());
+                return 0;
+            }
+            if (flags.GetBool("version"))
+            {
+                Console.Out.Write(Usage.VersionText());
+                return 0;
+            }
+            if (flags.Positional.Count > 0)
+                throw new FlagError($"'{flags.Positional[0]}' is not a valid flag", 1, false);
+            flags.ApplyEnvironment(Environment());
+            config = EtcdConfig.From(flags);
+        }
+        catch (FlagError e)
+        {
+            if (e.PrintUsage)
+            {
+                Console.Error.WriteLine(e.Message);
+                Console.Error.Write(Usage.Text());
+            }
+            else
+            {
+                Console.Error.WriteLine($"error verifying flags, {e.Message}. See 'etcd --help'.");
+            }
+            return e.ExitCode;
+        }
+
+        using var logger = ZapLogger.Create(config.LogLevel, config.LogOutputs);
+        foreach (var note in flags.EnvironmentNotes) logger.Info(note);
+        EtcdServer server;
+        try
+        {
+            server = await ServerBootstrap.StartAsync(config, logger).ConfigureAwait(false);
+        }
+        catch (BootstrapException e)
+        {
+            logger.Error("failed to start etcd", LogField.Of("error", e.Message));
+            return 1;
+        }
+
+        await using (server.ConfigureAwait(false))
+        {
+            var app = ServerHost.Build(server);
+            using var stopping = new CancellationTokenSource();
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stopping.Cancel(); });
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stopping.Cancel(); });
+            server.Raft.Failed += _ => stopping.Cancel();
+            await app.StartAsync(stopping.Token).ConfigureAwait(false);
+            await server.ReadyToServe.Task.WaitAsync(stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            if (!stopping.IsCancellationRequested)
+            {
+                logger.Info("ready to serve client requests");
+                foreach (var url in config.ListenClientUrls)
+                    logger.Warn("serving client traffic insecurely; this is strongly discouraged!", LogField.Of("address", $"{url.Host}:{url.Port}"));
+            }
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            logger.Info("received signal; shutting down");
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
+            logger.Info("closed etcd server", LogField.Of("name", config.Name), LogField.Of("data-dir", config.DataDir));
+        }
+        return 0;
+    }
+
+    private static Dictionary<string, string> Environment()
+    {
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
+            variables[(string)entry.Key] = (string?)entry.Value ?? "";
+        return variables;
+    }
+}

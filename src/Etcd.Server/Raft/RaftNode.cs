@@ -1,0 +1,320 @@
+using System.Buffers.Binary;
+using System.Threading.Channels;
+using Etcd.Raft;
+using Etcd.Raft.Raftpb;
+using Etcd.Server.Logging;
+using Google.Protobuf;
+
+namespace Etcd.Server.Raft;
+
+/// <summary>
+/// Drives one <see cref="RawNode"/>: a single loop owns it and feeds it ticks, proposals, peer
+/// messages and read requests; for every Ready it persists, sends, applies and advances, in the
+/// order Raft requires. Proposals that arrive while a Ready is being persisted are gathered into
+/// the next one, so one fsync covers many client writes.
+/// </summary>
+public sealed class RaftNode : IAsyncDisposable
+{
+    private readonly RawNode _node;
+    private readonly MemoryStorage _storage;
+    private readonly IRaftDurableLog _log;
+    private readonly IEntryApplier _applier;
+    private readonly IPeerSender _peers;
+    private readonly ZapLogger _logger;
+    private readonly TimeSpan _tickInterval;
+    private readonly ulong _snapshotCount;
+    private readonly ulong _snapshotCatchUpEntries;
+    private readonly Channel<NodeInput> _inputs = Channel.CreateUnbounded<NodeInput>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Dictionary<ulong, ReadBatch> _readsInFlight = [];
+    private readonly List<(ulong Index, ReadBatch Batch)> _readsAwaitingApply = [];
+    private readonly Lock _readLock = new();
+    private ReadBatch? _openReadBatch;
+    private ulong _nextReadContext;
+    private ulong _snapshotIndex;
+    private Task _loop = Task.CompletedTask;
+    private Task _ticker = Task.CompletedTask;
+
+    public RaftNode(RawNode node, MemoryStorage storage, IRaftDurableLog log, IEntryApplier applier, IPeerSender peers,
+        ZapLogger logger, TimeSpan tickInterval, ulong snapshotCount, ulong snapshotCatchUpEntries, ulong memberId)
+    {
+        _node = node;
+        _storage = storage;
+        _log = log;
+        _applier = applier;
+        _peers = peers;
+        _logger = logger;
+        _tickInterval = tickInterval;
+        _snapshotCount = snapshotCount;
+        _snapshotCatchUpEntries = snapshotCatchUpEntries;
+        MemberId = memberId;
+        _snapshotIndex = storage.Snapshot().Metadata?.Index ?? 0;
+        var status = node.Status();
+        Term = status.HardState.Term;
+        CommitIndex = status.HardState.Commit;
+    }
+
+    public ulong MemberId { get; }
+
+    /// <summary>The leader this member knows of, 0 when none.</summary>
+    public ulong Leader { get; private set; }
+
+    public ulong Term { get; private set; }
+
+    public ulong CommitIndex { get; private set; }
+
+    public bool IsLeader => Leader == MemberId;
+
+    /// <summary>Index of the last entry applied to the state machine.</summary>
+    public ulong AppliedIndex => _applier.AppliedIndex;
+
+    /// <summary>Raised on the loop when the leader changes (new leader id, 0 for none).</summary>
+    public event Action<ulong>? LeaderChanged;
+
+    public void Start()
+    {
+        _loop = Task.Run(RunAsync);
+        _ticker = Task.Run(TickAsync);
+    }
+
+    /// <summary>Hands the loop a proposal; <paramref name="onDropped"/> runs if Raft refuses it.</summary>
+    public void Propose(ByteString data, Action<RaftError> onDropped) =>
+        Enqueue(new NodeInput(InputKind.Propose, data, null, onDropped));
+
+    public void Campaign() => Enqueue(new NodeInput(InputKind.Campaign, null, null, null));
+
+    /// <summary>
+    /// Campaigns once everything committed at start-up is applied. A lone voter need not wait
+    /// out an election timeout (etcd fast-forwards its ticks), but Raft refuses to campaign while
+    /// configuration entries are unapplied, as they are right after bootstrap.
+    /// </summary>
+    public void CampaignWhenCaughtUp() => _campaignAt = Math.Max(CommitIndex, 1);
+
+    private ulong _campaignAt;
+
+    public void Step(Message message) => Enqueue(new NodeInput(InputKind.Step, null, message, null));
+
+    /// <summary>
+    /// Completes once this member has applied everything committed before the call, as confirmed
+    /// by a ReadIndex round: after that a local read is linearizable. Concurrent callers share one
+    /// round; a caller that arrives while a round is in flight waits for the next one, because
+    /// the earlier round may predate its request.
+    /// </summary>
+    public Task WaitLinearizableAsync(CancellationToken cancellationToken)
+    {
+        ReadBatch batch;
+        var issue = false;
+        lock (_readLock)
+        {
+            if (_openReadBatch is null)
+            {
+                _openReadBatch = new ReadBatch();
+                issue = true;
+            }
+            batch = _openReadBatch;
+        }
+        if (issue) Enqueue(new NodeInput(InputKind.ReadIndex, null, null, null));
+        return batch.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    private void Enqueue(NodeInput input)
+    {
+        if (!_inputs.Writer.TryWrite(input)) input.OnDropped?.Invoke(RaftError.ProposalDropped);
+    }
+
+    private async Task TickAsync()
+    {
+        using var timer = new PeriodicTimer(_tickInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+                Enqueue(new NodeInput(InputKind.Tick, null, null, null));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _inputs.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
+            {
+                // Take what is queued (bounded, so a flood of proposals cannot starve ticks and
+                // applying), then turn it into as few Readies as possible.
+                for (var taken = 0; taken < 4096 && reader.TryRead(out var input); taken++) Handle(input);
+                while (_node.HasReady()) ProcessReady();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e)
+        {
+            // A failure to persist or apply leaves the member in an unknown state: stop serving
+            // rather than acknowledge anything more (etcd panics here).
+            _logger.Error("raft loop failed; member stops", LogField.Of("error", e.ToString()));
+            Failed?.Invoke(e);
+        }
+    }
+
+    /// <summary>Raised when the loop stops on an unrecoverable error.</summary>
+    public event Action<Exception>? Failed;
+
+    private void Handle(NodeInput input)
+    {
+        switch (input.Kind)
+        {
+            case InputKind.Tick:
+                _node.Tick();
+                break;
+            case InputKind.Propose:
+                var error = _node.Propose(input.Data!);
+                if (error != RaftError.None) input.OnDropped?.Invoke(error);
+                break;
+            case InputKind.Step:
+                _node.Step(input.Message!);
+                break;
+            case InputKind.Campaign:
+                _node.Campaign();
+                break;
+            case InputKind.ReadIndex:
+                IssueReadIndex();
+                break;
+        }
+    }
+
+    private void IssueReadIndex()
+    {
+        ReadBatch? batch;
+        lock (_readLock)
+        {
+            batch = _openReadBatch;
+            _openReadBatch = null;
+        }
+        if (batch is null) return;
+        var context = ++_nextReadContext;
+        Span<byte> bytes = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64BigEndian(bytes, context);
+        _readsInFlight.Add(context, batch);
+        _node.ReadIndex(ByteString.CopyFrom(bytes));
+    }
+
+    private void ProcessReady()
+    {
+        var ready = _node.GetReady();
+        if (ready.SoftState is { } soft && soft.Lead != Leader)
+        {
+            var previous = Leader;
+            Leader = soft.Lead;
+            if (Leader != 0) _logger.Info($"raft.node: {MemberId:x} elected leader {Leader:x} at term {_node.Status().HardState.Term}");
+            else _logger.Info($"raft.node: {MemberId:x} lost leader {previous:x} at term {_node.Status().HardState.Term}");
+            LeaderChanged?.Invoke(Leader);
+        }
+
+        if (ready.Snapshot is { } snapshot && snapshot.Metadata is { Index: > 0 })
+        {
+            _log.SaveSnapshot(snapshot);
+            _storage.ApplySnapshot(snapshot);
+            _applier.Restore(snapshot);
+            _snapshotIndex = snapshot.Metadata.Index;
+        }
+
+        var hardState = ready.HasHardState ? ready.HardState : null;
+        _log.Save(hardState, ready.Entries, ready.MustSync);
+        if (hardState is not null)
+        {
+            _storage.SetHardState(hardState);
+            Term = hardState.Term;
+            CommitIndex = hardState.Commit;
+        }
+        _storage.Append(ready.Entries);
+
+        // Entries and hard state are durable: now the messages that depend on them may go.
+        if (ready.Messages.Count > 0) _peers.Send(ready.Messages);
+
+        foreach (var state in ready.ReadStates) AcceptReadState(state);
+
+        if (ready.CommittedEntries.Count > 0) _applier.Apply(ready.CommittedEntries, _node);
+        ReleaseAppliedReads();
+
+        _node.Advance(ready);
+        if (_campaignAt != 0 && _applier.AppliedIndex >= _campaignAt)
+        {
+            _campaignAt = 0;
+            if (Leader == 0) _node.Campaign();
+        }
+        MaybeSnapshot();
+    }
+
+    private void AcceptReadState(ReadState state)
+    {
+        if (state.RequestContext.Length != 8) return;
+        var context = BinaryPrimitives.ReadUInt64BigEndian(state.RequestContext.Span);
+        if (!_readsInFlight.Remove(context, out var batch)) return;
+        _readsAwaitingApply.Add((state.Index, batch));
+    }
+
+    private void ReleaseAppliedReads()
+    {
+        var applied = _applier.AppliedIndex;
+        for (var i = _readsAwaitingApply.Count - 1; i >= 0; i--)
+        {
+            if (_readsAwaitingApply[i].Index > applied) continue;
+            _readsAwaitingApply[i].Batch.Completion.TrySetResult();
+            _readsAwaitingApply.RemoveAt(i);
+        }
+    }
+
+    /// <summary>
+    /// Every --snapshot-count applied entries: snapshot the log, keep some entries for slow
+    /// followers, and release the WAL below the snapshot. The backend is flushed first, because
+    /// after the release a restart can only replay from the snapshot onwards.
+    /// </summary>
+    private void MaybeSnapshot()
+    {
+        var applied = _applier.AppliedIndex;
+        if (applied - _snapshotIndex <= _snapshotCount) return;
+        _applier.Flush();
+        var snapshot = _storage.CreateSnapshot(applied, _applier.ConfState, _applier.SnapshotData());
+        _log.SaveSnapshot(snapshot);
+        _logger.Info("saved snapshot", LogField.Of("snapshot-index", applied));
+        _snapshotIndex = applied;
+        if (applied > _snapshotCatchUpEntries)
+        {
+            var compactIndex = applied - _snapshotCatchUpEntries;
+            _storage.Compact(compactIndex);
+            _logger.Info("compacted Raft logs", LogField.Of("compact-index", compactIndex));
+        }
+        _log.ReleaseTo(applied);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _inputs.Writer.TryComplete();
+        await Task.WhenAll(_loop, _ticker).ConfigureAwait(false);
+        lock (_readLock) _openReadBatch?.Completion.TrySetCanceled();
+        foreach (var batch in _readsInFlight.Values) batch.Completion.TrySetCanceled();
+        foreach (var (_, batch) in _readsAwaitingApply) batch.Completion.TrySetCanceled();
+        _stop.Dispose();
+    }
+
+    private enum InputKind
+    {
+        Tick,
+        Propose,
+        Step,
+        Campaign,
+        ReadIndex,
+    }
+
+    private readonly record struct NodeInput(InputKind Kind, ByteString? Data, Message? Message, Action<RaftError>? OnDropped);
+
+    private sealed class ReadBatch
+    {
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

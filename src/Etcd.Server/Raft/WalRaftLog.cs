@@ -1,0 +1,72 @@
+using Etcd.Api.Etcdserverpb;
+using Etcd.Raft.Raftpb;
+using Etcd.Storage.Wal;
+using Google.Protobuf;
+
+namespace Etcd.Server.Raft;
+
+/// <summary>
+/// A member's Raft state on disk: entries and hard state in the WAL (raftpb encoded, as etcd
+/// stores them), snapshots as files beside the backend with a marker in the WAL.
+/// </summary>
+public sealed class WalRaftLog : IRaftDurableLog
+{
+    private readonly Wal _wal;
+    private readonly RaftSnapshotFiles _snapshots;
+    private readonly bool _fsync;
+
+    private WalRaftLog(Wal wal, RaftSnapshotFiles snapshots, bool fsync)
+    {
+        _wal = wal;
+        _snapshots = snapshots;
+        _fsync = fsync;
+    }
+
+    /// <summary>True when <paramref name="walDir"/> holds a log, i.e. the member was started before.</summary>
+    public static bool Exists(string walDir) =>
+        Directory.Exists(walDir) && Directory.EnumerateFiles(walDir, "*.wal").Any();
+
+    public static WalRaftLog Create(string walDir, string snapDir, Metadata metadata, bool fsync)
+    {
+        var wal = Wal.Create(walDir, metadata.ToByteArray());
+        return new WalRaftLog(wal, new RaftSnapshotFiles(snapDir), fsync);
+    }
+
+    /// <summary>What a restarting member recovers: its identity, newest snapshot, hard state and the entries after the snapshot.</summary>
+    public sealed record Recovered(WalRaftLog Log, Metadata Metadata, Snapshot? Snapshot, HardState? HardState, IReadOnlyList<Entry> Entries);
+
+    public static Recovered Open(string walDir, string snapDir, bool fsync)
+    {
+        var snapshots = new RaftSnapshotFiles(snapDir);
+        var snapshot = snapshots.LoadNewest();
+        var marker = snapshot?.Metadata is { } m ? new WalSnapshot(m.Index, m.Term) : default;
+        var wal = Wal.Open(walDir, marker);
+        var contents = wal.ReadAll();
+        var metadata = Metadata.Parser.ParseFrom(contents.Metadata);
+        var hardState = contents.State is { } state ? HardState.Parser.ParseFrom(state) : null;
+        var entries = new List<Entry>(contents.Entries.Count);
+        foreach (var entry in contents.Entries) entries.Add(Entry.Parser.ParseFrom(entry.Data));
+        return new Recovered(new WalRaftLog(wal, snapshots, fsync), metadata, snapshot, hardState, entries);
+    }
+
+    public void Save(HardState? hardState, IReadOnlyList<Entry> entries, bool sync)
+    {
+        if (hardState is null && entries.Count == 0) return;
+        foreach (var entry in entries) _wal.AppendEntry(entry.Index, entry.ToByteArray());
+        if (hardState is not null) _wal.SaveState(hardState.ToByteArray());
+        if (sync && _fsync) _wal.Sync();
+    }
+
+    public void SaveSnapshot(Snapshot snapshot)
+    {
+        // etcd's order: the snapshot file first, then the WAL marker, synced; only after that
+        // may older WAL segments go.
+        _snapshots.Save(snapshot);
+        _wal.AppendSnapshotMarker(new WalSnapshot(snapshot.Metadata.Index, snapshot.Metadata.Term));
+        _wal.Sync();
+    }
+
+    public void ReleaseTo(ulong index) => _wal.ReleaseTo(index);
+
+    public void Dispose() => _wal.Dispose();
+}

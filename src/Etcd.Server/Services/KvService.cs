@@ -1,0 +1,76 @@
+using Etcd.Api.Etcdserverpb;
+using Etcd.Mvcc;
+using Etcd.Server.Api;
+using Etcd.Server.Apply;
+using Etcd.Server.Core;
+using Grpc.Core;
+
+namespace Etcd.Server.Services;
+
+/// <summary>etcd's KV service: reads from the local store (after a ReadIndex round unless serializable), writes through Raft.</summary>
+public sealed class KvService(EtcdServer server) : KV.KVBase
+{
+    public override async Task<RangeResponse> Range(RangeRequest request, ServerCallContext context)
+    {
+        RequestValidation.CheckRange(request);
+        if (!request.Serializable) await server.WaitLinearizableAsync(context.CancellationToken).ConfigureAwait(false);
+        RangeResponse response;
+        try
+        {
+            response = server.Kv.Range(request);
+        }
+        catch (MvccException e)
+        {
+            throw MvccErrors.ToRpc(e);
+        }
+        server.FillHeader(response.Header);
+        return response;
+    }
+
+    public override async Task<PutResponse> Put(PutRequest request, ServerCallContext context)
+    {
+        RequestValidation.CheckPut(request);
+        var response = (PutResponse)await server.ProposeAsync(new InternalRaftRequest { Put = request }, context.CancellationToken).ConfigureAwait(false);
+        server.FillHeader(response.Header);
+        return response;
+    }
+
+    public override async Task<DeleteRangeResponse> DeleteRange(DeleteRangeRequest request, ServerCallContext context)
+    {
+        RequestValidation.CheckDelete(request);
+        var response = (DeleteRangeResponse)await server.ProposeAsync(new InternalRaftRequest { DeleteRange = request }, context.CancellationToken).ConfigureAwait(false);
+        server.FillHeader(response.Header);
+        return response;
+    }
+
+    public override async Task<TxnResponse> Txn(TxnRequest request, ServerCallContext context)
+    {
+        RequestValidation.CheckTxn(request, (int)Math.Min(server.Config.MaxTxnOps, int.MaxValue));
+        var response = (TxnResponse)await server.ProposeAsync(new InternalRaftRequest { Txn = request }, context.CancellationToken).ConfigureAwait(false);
+        FillHeaders(response);
+        return response;
+    }
+
+    public override async Task<CompactionResponse> Compact(CompactionRequest request, ServerCallContext context)
+    {
+        var response = (CompactionResponse)await server.ProposeAsync(new InternalRaftRequest { Compaction = request }, context.CancellationToken).ConfigureAwait(false);
+        server.FillHeader(response.Header);
+        return response;
+    }
+
+    // Responses nested in a txn carry headers too; etcd fills them all.
+    private void FillHeaders(TxnResponse response)
+    {
+        server.FillHeader(response.Header);
+        foreach (var op in response.Responses)
+        {
+            switch (op.ResponseCase)
+            {
+                case ResponseOp.ResponseOneofCase.ResponseRange: server.FillHeader(op.ResponseRange.Header); break;
+                case ResponseOp.ResponseOneofCase.ResponsePut: server.FillHeader(op.ResponsePut.Header); break;
+                case ResponseOp.ResponseOneofCase.ResponseDeleteRange: server.FillHeader(op.ResponseDeleteRange.Header); break;
+                case ResponseOp.ResponseOneofCase.ResponseTxn: FillHeaders(op.ResponseTxn); break;
+            }
+        }
+    }
+}

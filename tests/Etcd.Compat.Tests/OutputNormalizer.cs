@@ -1,0 +1,28 @@
+using System.Text.RegularExpressions;
+
+namespace Etcd.Compat.Tests;
+
+/// <summary>
+/// Blanks out what legitimately differs between two members given the same commands: their
+/// ports, ids, term, timings, versions and on-disk sizes. Everything else must match byte for byte.
+/// </summary>
+public static partial class OutputNormalizer
+{
+    public static string Normalize(string text, params int[] ports)
+    {
+        foreach (var port in ports) text = text.Replace(port.ToString(System.Globalization.CultureInfo.InvariantCulture), "PORT");
+        text = JsonIds().Replace(text, m => $"\"{m.Groups[1].Value}\":ID");
+        text = Took().Replace(text, "took = T");
+        text = HexId().Replace(text, "HEXID");
+        return text;
+    }
+
+    [GeneratedRegex("\"(cluster_id|member_id|raft_term|leader|ID)\":\\d+")]
+    private static partial Regex JsonIds();
+
+    [GeneratedRegex(@"took = [0-9.]+[µnm]?s")]
+    private static partial Regex Took();
+
+    [GeneratedRegex(@"\b[0-9a-f]{15,16}\b")]
+    private static partial Regex HexId();
+}
