@@ -47,6 +47,11 @@ public static class CommandTree
             VersionCommand.Create(),
             LeaseCommands.Create(),
             MemberCommands.Create(),
+            WatchCommand.Create(),
+            SnapshotCommand.Create(),
+            AuthCommands.Create(),
+            UserCommands.Create(),
+            RoleCommands.Create(),
         ],
     }.Seal();
 }

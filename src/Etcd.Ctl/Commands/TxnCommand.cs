@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Etcd.Api.Etcdserverpb;
@@ -90,17 +91,17 @@ public static partial class TxnCommand
         {
             case "ver" or "version":
                 compare.Target = Compare.Types.CompareTarget.Version;
-                ok = long.TryParse(scan.Value, out long version);
+                ok = long.TryParse(scan.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long version);
                 compare.Version = version;
                 break;
             case "c" or "create":
                 compare.Target = Compare.Types.CompareTarget.Create;
-                ok = long.TryParse(scan.Value, out long create);
+                ok = long.TryParse(scan.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long create);
                 compare.CreateRevision = create;
                 break;
             case "m" or "mod":
                 compare.Target = Compare.Types.CompareTarget.Mod;
-                ok = long.TryParse(scan.Value, out long mod);
+                ok = long.TryParse(scan.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long mod);
                 compare.ModRevision = mod;
                 break;
             case "val" or "value":
@@ -228,7 +229,14 @@ public static partial class TxnCommand
         }
 
         i++;
+        // A space in a Sscanf format needs at least one space in the input here.
+        int afterParen = i;
         i = SkipSpaces(rest, i);
+        if (i == afterParen)
+        {
+            return new CompareScan(1, key.Value.Value, "", "");
+        }
+
         int opStart = i;
         while (i < rest.Length && !char.IsWhiteSpace(rest[i]))
         {
