@@ -31,7 +31,7 @@ internal sealed class SegmentReader : IDisposable
         _path = path;
         _isLast = isLast;
         _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        _stream = new FileStream(_handle, FileAccess.Read, bufferSize: 1 << 20);
+        _stream = new FileStream(_handle, FileAccess.Read, bufferSize: 64 * 1024);
         _length = RandomAccess.GetLength(_handle);
     }
 

@@ -194,7 +194,7 @@ public sealed class Wal : IDisposable
             // written over part of it would be followed by stale bytes a later read trips on.
             RandomAccess.SetLength(_tail, validEnd);
             FilePreallocation.Extend(_tail, _options.SegmentSizeBytes);
-            FileSync.Flush(_tail);
+            FlushTail();
             _tailOffset = validEnd;
             _writable = true;
             return contents;
@@ -411,9 +411,17 @@ public sealed class Wal : IDisposable
             return;
         }
         long started = Stopwatch.GetTimestamp();
-        FileSync.Flush(_tail!);
+        FlushTail();
         _tailDirty = false;
         _options.SyncObserved?.Invoke(Stopwatch.GetElapsedTime(started));
+    }
+
+    private void FlushTail()
+    {
+        if (!_options.UnsafeNoFsync)
+        {
+            FileSync.Flush(_tail!);
+        }
     }
 
     /// <summary>
@@ -429,7 +437,7 @@ public sealed class Wal : IDisposable
         }
         WriteBuffered();
         RandomAccess.SetLength(_tail!, _tailOffset);
-        FileSync.Flush(_tail!);
+        FlushTail();
         _tailDirty = false;
 
         var name = new WalSegmentName(_segments[^1].Sequence + 1, _lastIndex + 1);

@@ -12,6 +12,12 @@ public sealed record WalOptions
     /// </summary>
     public int WriteBufferBytes { get; init; } = 1024 * 1024;
 
+    /// <summary>
+    /// Skips fdatasync of segment data (etcd's --unsafe-no-fsync): a power failure can then lose
+    /// acknowledged writes. For tests and throwaway clusters only.
+    /// </summary>
+    public bool UnsafeNoFsync { get; init; }
+
     /// <summary>Called with the duration of every fdatasync (etcd's wal_fsync_duration_seconds).</summary>
     public Action<TimeSpan>? SyncObserved { get; init; }
 }
