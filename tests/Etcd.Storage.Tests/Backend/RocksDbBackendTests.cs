@@ -58,6 +58,36 @@ public sealed class RocksDbBackendTests : BackendContractTests
     }
 
     [Fact]
+    public void Scan_allocates_nothing_per_pair()
+    {
+        var backend = Own(CreateBackend());
+        using (var batch = backend.CreateBatch())
+        {
+            for (int i = 0; i < 1000; i++)
+            {
+                batch.Put(Bucket.Key, B($"key-{i:D4}"), new byte[100]);
+            }
+            backend.Commit(batch);
+        }
+        using var snapshot = backend.Snapshot();
+        int pairs = 0;
+        ScanVisitor count = (key, value) =>
+        {
+            pairs++;
+            return true;
+        };
+        snapshot.Scan(Bucket.Key, [], [], count);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        snapshot.Scan(Bucket.Key, [], [], count);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(2000, pairs);
+        // A pair's key and value alone would be over 100 KB if copied.
+        Assert.True(allocated < 1024, $"{allocated} bytes allocated by a 1000-pair scan");
+    }
+
+    [Fact]
     public void Closing_the_backend_releases_open_snapshots()
     {
         var backend = CreateBackend();
