@@ -154,13 +154,13 @@ public sealed class KvStore : IDisposable
     public Task WhenCompacted(long revision) => compactor.WhenCompacted(revision);
 
     /// <summary>
-    /// etcd's HashKV: a CRC-32C over the records up to <paramref name="revision"/> (0: the newest)
-    /// that survive the current compaction.
+    /// etcd's HashKV: a CRC-32C over the records up to <paramref name="revision"/> (0: the newest);
+    /// see <see cref="KvHasher"/> for which records count.
     /// </summary>
     public KvHash HashKV(long revision)
     {
         IBackendSnapshot snapshot;
-        HashSet<Revision> kept;
+        HashSet<Revision> newest;
         long current;
         long compacted;
         indexLock.EnterReadLock();
@@ -177,7 +177,11 @@ public sealed class KvStore : IDisposable
             {
                 throw new MvccException(MvccErrorKind.FutureRevision);
             }
-            kept = KvHasher.KeptAt(Index, compacted);
+            if (revision <= 0)
+            {
+                revision = current;
+            }
+            newest = KvHasher.NewestAt(Index, revision);
             snapshot = Backend.Snapshot();
         }
         finally
@@ -186,7 +190,7 @@ public sealed class KvStore : IDisposable
         }
         using (snapshot)
         {
-            uint hash = KvHasher.Hash(snapshot, revision > 0 ? revision : current, compacted, kept);
+            uint hash = KvHasher.Hash(snapshot, revision, compacted, newest);
             return new KvHash(hash, current, compacted);
         }
     }
