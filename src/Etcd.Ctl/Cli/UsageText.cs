@@ -28,7 +28,7 @@ public static class UsageText
         {
             sb.Append("\nAPI VERSION:\n\t").Append(VersionCommand.ApiVersion).Append('\n');
             sb.Append("\n\nCOMMANDS:\n");
-            foreach ((string path, CommandSpec sub) in Descendants(command))
+            foreach ((string path, CommandSpec sub) in Descendants(command, command.Parent is null))
             {
                 sb.Append('\t').Append(path).Append('\t').Append(sub.Short).Append('\n');
             }
@@ -87,11 +87,11 @@ public static class UsageText
 
     // Every runnable command below this one, sorted by name at each level (cobra's order),
     // plus the help command cobra adds to the root.
-    private static List<(string Path, CommandSpec Command)> Descendants(CommandSpec command)
+    private static List<(string Path, CommandSpec Command)> Descendants(CommandSpec command, bool withHelp)
     {
         var result = new List<(string, CommandSpec)>();
         var children = new List<CommandSpec>(command.Subcommands);
-        if (command.Parent is null)
+        if (withHelp)
         {
             children.Add(new CommandSpec { Name = "help", Use = "help [command]", Short = "Help about any command", Run = _ => Task.CompletedTask });
         }
@@ -101,10 +101,10 @@ public static class UsageText
         {
             if (child.Run is not null)
             {
-                result.Add((RelativeName(child, command), child));
+                result.Add((child.Name, child));
             }
 
-            foreach ((string path, CommandSpec c) in Descendants(child))
+            foreach ((string path, CommandSpec c) in Descendants(child, withHelp: false))
             {
                 result.Add((child.Name + " " + path, c));
             }

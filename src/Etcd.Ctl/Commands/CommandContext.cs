@@ -124,6 +124,8 @@ public sealed class CommandContext(Invocation invocation)
         }
         catch (RpcException e)
         {
+            // Authentication during connect goes through the Go client's retrying invoker too.
+            WriteRetryWarning(options.Endpoints[0], EtcdErrorText.GrpcStatusText(e.StatusCode, e.Status.Detail));
             throw new CtlExitException(ExitCode.BadConnection, EtcdErrorText.Describe(e, e.StatusCode == StatusCode.DeadlineExceeded));
         }
     }
