@@ -91,8 +91,8 @@ public sealed class EtcdProcess : IAsyncDisposable
     {
         if (line is null) return;
         lock (_log) _log.AppendLine(line);
-        // Both etcd 3.4 and ours log this once the member serves clients.
-        if (line.Contains("ready to serve client requests", StringComparison.Ordinal)) _ready.TrySetResult();
+        // etcd 3.4 (zap) and ours both log this once the member serves clients.
+        if (line.Contains("serving client traffic", StringComparison.Ordinal)) _ready.TrySetResult();
     }
 
     /// <summary>Ends the process the hard way, as a crash would.</summary>

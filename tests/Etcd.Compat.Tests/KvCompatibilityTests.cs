@@ -28,11 +28,15 @@ public sealed class KvCompatibilityTests : IAsyncLifetime
         var expected = await new Etcdctl(_reference.Endpoint, Binaries.OfficialEtcdctl).RunAsync(args, stdin);
         var actual = await new Etcdctl(_ours.Endpoint, Binaries.OfficialEtcdctl).RunAsync(args, stdin);
         var step = "etcdctl " + string.Join(' ', args) + (stdin is null ? "" : $" <<< {stdin}");
-        Assert.True(
-            Normalized(expected, _reference) == Normalized(actual, _ours),
-            $"{step}\n=== reference etcd\n{expected}\n=== ours\n{actual}");
+        var want = Normalized(expected, _reference);
+        var got = Normalized(actual, _ours);
+        Assert.True(want == got, $"{step}\n=== reference etcd (normalized)\n{Visible(want)}\n=== ours (normalized)\n{Visible(got)}");
         return actual;
     }
+
+    // Control characters shown, so that a difference in them is visible in the failure.
+    private static string Visible(string text) =>
+        text.Replace("\r", "\\r").Replace("\t", "\\t");
 
     private static string Normalized(CommandResult result, EtcdProcess member) =>
         OutputNormalizer.Normalize(result.ToString(), member.ClientPort, member.PeerPort);

@@ -12,13 +12,26 @@ public static partial class OutputNormalizer
     {
         foreach (var port in ports) text = text.Replace(port.ToString(System.Globalization.CultureInfo.InvariantCulture), "PORT");
         text = JsonIds().Replace(text, m => $"\"{m.Groups[1].Value}\":ID");
+        text = FieldIds().Replace(text, m => $"\"{m.Groups[1].Value}\" : ID");
         text = Took().Replace(text, "took = T");
+        // etcdctl's own log lines carry a time stamp and a random client id.
+        text = LogTime().Replace(text, "\"ts\":\"T\"");
+        text = ClientId().Replace(text, "client-ID");
         text = HexId().Replace(text, "HEXID");
         return text;
     }
 
     [GeneratedRegex("\"(cluster_id|member_id|raft_term|leader|ID)\":\\d+")]
     private static partial Regex JsonIds();
+
+    [GeneratedRegex("\"(ClusterID|MemberID|RaftTerm)\" : \\d+")]
+    private static partial Regex FieldIds();
+
+    [GeneratedRegex("\"ts\":\"[^\"]*\"")]
+    private static partial Regex LogTime();
+
+    [GeneratedRegex("client-[0-9a-f-]{36}")]
+    private static partial Regex ClientId();
 
     [GeneratedRegex(@"took = [0-9.]+[µnm]?s")]
     private static partial Regex Took();

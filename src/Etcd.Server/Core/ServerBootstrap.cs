@@ -46,7 +46,7 @@ public static class ServerBootstrap
         ulong appliedFromSnapshot = 0;
         if (restarting)
         {
-            var recovered = WalRaftLog.Open(walDir, snapDir, !config.UnsafeNoFsync);
+            var recovered = WalRaftLog.Open(walDir, snapDir, !config.UnsafeNoFsync, (int)config.MaxSnapshots);
             log = recovered.Log;
             memberId = recovered.Metadata.NodeID;
             clusterId = recovered.Metadata.ClusterID;
@@ -73,7 +73,7 @@ public static class ServerBootstrap
                 throw new BootstrapException($"--initial-cluster has {self.Name}={string.Join(",", self.PeerUrls)} but missing from --initial-advertise-peer-urls={string.Join(",", advertised)}");
             memberId = self.Id;
             clusterId = MemberIdentity.ClusterId(members.Select(m => m.Id));
-            log = WalRaftLog.Create(walDir, snapDir, new Metadata { NodeID = memberId, ClusterID = clusterId }, !config.UnsafeNoFsync);
+            log = WalRaftLog.Create(walDir, snapDir, new Metadata { NodeID = memberId, ClusterID = clusterId }, !config.UnsafeNoFsync, (int)config.MaxSnapshots);
             bootstrapPeers = members.Select(m => new Peer(m.Id, ByteString.CopyFrom(MemberContext.From(m).ToJson()))).ToList();
             logger.Info("starting local member", LogField.Id("local-member-id", memberId), LogField.Id("cluster-id", clusterId));
         }

@@ -26,18 +26,18 @@ public sealed class WalRaftLog : IRaftDurableLog
     public static bool Exists(string walDir) =>
         Directory.Exists(walDir) && Directory.EnumerateFiles(walDir, "*.wal").Any();
 
-    public static WalRaftLog Create(string walDir, string snapDir, Metadata metadata, bool fsync)
+    public static WalRaftLog Create(string walDir, string snapDir, Metadata metadata, bool fsync, int maxSnapshots)
     {
         var wal = Wal.Create(walDir, metadata.ToByteArray());
-        return new WalRaftLog(wal, new RaftSnapshotFiles(snapDir), fsync);
+        return new WalRaftLog(wal, new RaftSnapshotFiles(snapDir, maxSnapshots), fsync);
     }
 
     /// <summary>What a restarting member recovers: its identity, newest snapshot, hard state and the entries after the snapshot.</summary>
     public sealed record Recovered(WalRaftLog Log, Metadata Metadata, Snapshot? Snapshot, HardState? HardState, IReadOnlyList<Entry> Entries);
 
-    public static Recovered Open(string walDir, string snapDir, bool fsync)
+    public static Recovered Open(string walDir, string snapDir, bool fsync, int maxSnapshots)
     {
-        var snapshots = new RaftSnapshotFiles(snapDir);
+        var snapshots = new RaftSnapshotFiles(snapDir, maxSnapshots);
         var snapshot = snapshots.LoadNewest();
         var marker = snapshot?.Metadata is { } m ? new WalSnapshot(m.Index, m.Term) : default;
         var wal = Wal.Open(walDir, marker);

@@ -47,7 +47,8 @@ public sealed class KvService(EtcdServer server) : KV.KVBase
     {
         RequestValidation.CheckTxn(request, (int)Math.Min(server.Config.MaxTxnOps, int.MaxValue));
         var response = (TxnResponse)await server.ProposeAsync(new InternalRaftRequest { Txn = request }, context.CancellationToken).ConfigureAwait(false);
-        FillHeaders(response);
+        // Only the outer header names the member; nested responses carry just their revision, as in etcd.
+        server.FillHeader(response.Header);
         return response;
     }
 
@@ -56,21 +57,5 @@ public sealed class KvService(EtcdServer server) : KV.KVBase
         var response = (CompactionResponse)await server.ProposeAsync(new InternalRaftRequest { Compaction = request }, context.CancellationToken).ConfigureAwait(false);
         server.FillHeader(response.Header);
         return response;
-    }
-
-    // Responses nested in a txn carry headers too; etcd fills them all.
-    private void FillHeaders(TxnResponse response)
-    {
-        server.FillHeader(response.Header);
-        foreach (var op in response.Responses)
-        {
-            switch (op.ResponseCase)
-            {
-                case ResponseOp.ResponseOneofCase.ResponseRange: server.FillHeader(op.ResponseRange.Header); break;
-                case ResponseOp.ResponseOneofCase.ResponsePut: server.FillHeader(op.ResponsePut.Header); break;
-                case ResponseOp.ResponseOneofCase.ResponseDeleteRange: server.FillHeader(op.ResponseDeleteRange.Header); break;
-                case ResponseOp.ResponseOneofCase.ResponseTxn: FillHeaders(op.ResponseTxn); break;
-            }
-        }
     }
 }
