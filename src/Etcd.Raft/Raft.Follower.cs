@@ -47,8 +47,11 @@ internal sealed partial class Raft
                     return RaftError.None;
                 }
 
+                // Send stamps our id as the sender; restore the requested transferee.
+                ulong transferee = m.From;
                 m.To = Lead;
                 Send(m);
+                m.From = transferee;
                 break;
             case MessageType.MsgTimeoutNow:
                 if (Promotable)

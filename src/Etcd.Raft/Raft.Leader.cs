@@ -90,9 +90,10 @@ internal sealed partial class Raft
 
     private RaftError ProposeAsLeader(IList<Entry> entries)
     {
-        if (Tracker.Get(Id) is null)
+        if (!Promotable)
         {
-            // This leader was removed from the configuration: it no longer takes proposals.
+            // This leader was removed from the configuration (or demoted): it no longer takes
+            // proposals, and is handing leadership to a voter.
             return RaftError.ProposalDropped;
         }
 

@@ -53,8 +53,11 @@ internal sealed partial class Raft
 
         if ((self is null || IsLearner) && State == RaftState.Leader)
         {
-            // This leader was removed (or demoted). It keeps its role until a new leader appears or
-            // check-quorum deposes it, but refuses proposals (see ProposeAsLeader).
+            // This leader was removed (or demoted). It refuses proposals and reads from now on and
+            // hands leadership to the most caught-up voter. Simply stepping down is not enough: a
+            // voter that has not yet learned the change is committed may still count this node (or
+            // another demoted one) as a voter and be unable to win an election on its own.
+            HandOffLeadership();
             return cs;
         }
 
@@ -90,5 +93,32 @@ internal sealed partial class Raft
         }
 
         return cs;
+    }
+
+    /// <summary>
+    /// A leader that is no longer a voter transfers leadership to the voter with the highest Match
+    /// (ties: lowest id), which is caught up first. Retried every election timeout until it succeeds.
+    /// </summary>
+    private void HandOffLeadership()
+    {
+        ulong best = 0;
+        ulong bestMatch = 0;
+        foreach (ulong id in Tracker.Config.Voters.All)
+        {
+            var pr = Tracker.Get(id);
+            if (id != Id && pr is not null && (best == 0 || pr.Match > bestMatch))
+            {
+                best = id;
+                bestMatch = pr.Match;
+            }
+        }
+
+        if (best == 0 || LeadTransferee == best)
+        {
+            return;
+        }
+
+        _logger?.Info($"{Id:x} is no longer a voter; handing leadership to {best:x}");
+        HandleTransferLeader(new Message { Type = MessageType.MsgTransferLeader, From = best }, Tracker.Get(best)!);
     }
 }

@@ -253,7 +253,8 @@ internal sealed partial class Raft
 
         // More defence in depth: much of the code assumes this node is in the configuration.
         var cs = meta.ConfState ?? new ConfState();
-        if (!cs.Voters.Contains(Id) && !cs.Learners.Contains(Id))
+        // (While joint, this node may appear only in the outgoing half or among the next learners.)
+        if (!cs.Voters.Contains(Id) && !cs.Learners.Contains(Id) && !cs.VotersOutgoing.Contains(Id) && !cs.LearnersNext.Contains(Id))
         {
             _logger?.Warn($"{Id:x} attempted to restore snapshot but it is not in the ConfState {cs}; should never happen");
             return false;

@@ -140,6 +140,12 @@ internal sealed partial class Raft
             {
                 AbortLeaderTransfer();
             }
+
+            // A leader that is no longer a voter keeps trying to hand over leadership.
+            if (State == RaftState.Leader && !Promotable)
+            {
+                HandOffLeadership();
+            }
         }
 
         if (State != RaftState.Leader)

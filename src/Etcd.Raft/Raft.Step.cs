@@ -49,12 +49,13 @@ internal sealed partial class Raft
         }
         else if (m.Term < Term)
         {
-            if ((_checkQuorum || _preVote) && m.Type is MessageType.MsgHeartbeat or MessageType.MsgApp)
+            if ((_checkQuorum || _preVote || !Promotable) && m.Type is MessageType.MsgHeartbeat or MessageType.MsgApp)
             {
                 // A leader of an older term. With check-quorum or pre-vote we may have raised our
                 // term during a partition in a way that cannot win an election, and the old leader
                 // will not learn of our term through votes we send (they are ignored or pre-votes).
-                // Answering tells it the new term so that a fresh election can include us.
+                // A learner never campaigns at all, so without this answer it would stay cut off
+                // for good. Answering tells the leader the new term so a fresh election includes us.
                 Send(new Message { To = m.From, Type = MessageType.MsgAppResp });
             }
             else if (m.Type == MessageType.MsgPreVote)

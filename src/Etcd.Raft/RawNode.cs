@@ -187,7 +187,8 @@ public sealed class RawNode
         bool hardChanged = (r.Term, r.Vote, r.Log.Committed) != (_prevTerm, _prevVote, _prevCommit);
         var hardState = hardChanged ? r.HardState() : new HardState();
         var unstable = r.Log.Unstable;
-        IReadOnlyList<Entry> entries = unstable.Count > 0 ? unstable.Entries : [];
+        // (Not "[]": that would make an ArraySegment without an array, which cannot be enumerated.)
+        IReadOnlyList<Entry> entries = unstable.Count > 0 ? unstable.Entries : Array.Empty<Entry>();
 
         // Persisting is mandatory before answering for new entries, a new term or a new vote; a
         // commit index alone can be recovered from peers.

@@ -54,7 +54,10 @@ internal sealed class SimNode
 
     internal Raft Raft => Node!.Raft;
 
-    public void Start(IReadOnlyList<Peer>? bootstrap)
+    /// <summary>Initial members bootstrap again if they crashed before persisting anything (no WAL yet).</summary>
+    public IReadOnlyList<Peer>? BootstrapPeers { get; set; }
+
+    public void Start()
     {
         var snapshot = Storage.Snapshot();
         Applied = snapshot.Metadata.Index;
@@ -79,9 +82,9 @@ internal sealed class SimNode
             Random = new Random(_sim.Random.Next()),
             Logger = _sim.RaftLogger(Id),
         });
-        if (bootstrap is not null)
+        if (BootstrapPeers is not null && Storage.LastIndex() == 0)
         {
-            Node.Bootstrap(bootstrap);
+            Node.Bootstrap(BootstrapPeers);
         }
     }
 
@@ -198,6 +201,7 @@ internal sealed class SimNode
         Applied = snapshot.Metadata.Index;
         AppliedChain = chain;
         ConfState = snapshot.Metadata.ConfState;
+        _sim.OnConfChangeApplied(this, ConfState);
         _sim.Trace($"{Id} installed snapshot at {Applied}");
     }
 

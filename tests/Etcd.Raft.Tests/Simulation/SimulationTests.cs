@@ -45,7 +45,8 @@ public sealed class SimulationTests(ITestOutputHelper output)
             output.WriteLine($"seed {seed}: {error}\n  re-run: RAFT_SEED={seed} {RerunCommand}");
         }
 
-        Assert.True(failures.IsEmpty, $"{failures.Count} of {count} seeds failed; first: seed {failures.Min(f => f.Seed)}. Re-run one with RAFT_SEED=<seed> {RerunCommand}");
+        var first = failures.OrderBy(f => f.Seed).Take(3).Select(f => $"seed {f.Seed}: {f.Error}\n  re-run: RAFT_SEED={f.Seed} {RerunCommand}");
+        Assert.True(failures.IsEmpty, $"{failures.Count} of {count} seeds failed:\n{string.Join('\n', first)}");
     }
 
     private void RunTraced(int seed)

@@ -15,8 +15,18 @@ internal sealed class Simulator
 {
     private const int MaxNodes = 9;
 
+    // How much of the end of a run a failure report shows (RAFT_TRACE_LINES overrides).
+    private static readonly int TraceLines = int.TryParse(Environment.GetEnvironmentVariable("RAFT_TRACE_LINES"), out int lines) ? lines : 400;
+
     private readonly SortedDictionary<ulong, SimNode> _nodes = [];
     private readonly Dictionary<ByteString, ulong> _readsIssued = [];
+
+    // Nodes that appeared in some applied configuration: once absent again, they were removed.
+    private readonly HashSet<ulong> _everMembers = [];
+
+    // The configuration applied at the highest index anywhere: the one the cluster is heading to.
+    private ConfState _latestConf = new();
+    private ulong _latestConfIndex;
     private readonly Queue<string>? _trace;
     private ulong _nextId;
     private int _proposalCounter;
@@ -68,7 +78,7 @@ internal sealed class Simulator
         }
 
         _trace.Enqueue($"[{Now / SimulationOptions.UnitsPerTick}.{Now % SimulationOptions.UnitsPerTick}] {line}");
-        if (_trace.Count > 400)
+        if (_trace.Count > TraceLines)
         {
             _trace.Dequeue();
         }
@@ -86,9 +96,9 @@ internal sealed class Simulator
 
         foreach (var peer in peers)
         {
-            var node = new SimNode(this, peer.Id);
+            var node = new SimNode(this, peer.Id) { BootstrapPeers = peers };
             _nodes[peer.Id] = node;
-            node.Start(peers);
+            node.Start();
         }
 
         long faultEnd = (long)Options.FaultTicks * SimulationOptions.UnitsPerTick;
@@ -114,6 +124,13 @@ internal sealed class Simulator
 
     public void OnConfChangeApplied(SimNode node, ConfState cs)
     {
+        _everMembers.UnionWith(cs.Voters);
+        _everMembers.UnionWith(cs.Learners);
+        if (node.Applied >= _latestConfIndex)
+        {
+            (_latestConf, _latestConfIndex) = (cs, node.Applied);
+        }
+
         Trace($"{node.Id} applied conf change -> {RaftFormat.ConfState(cs)}");
     }
 
@@ -164,7 +181,7 @@ internal sealed class Simulator
             else if (!node.IsUp && !node.Retired && Now >= node.RestartAt)
             {
                 Trace($"{node.Id} restarts");
-                node.Start(null);
+                node.Start();
             }
         }
 
@@ -300,7 +317,7 @@ internal sealed class Simulator
     {
         var node = new SimNode(this, ++_nextId);
         _nodes[node.Id] = node;
-        node.Start(null);
+        node.Start();
         return node.Id;
     }
 
@@ -327,23 +344,49 @@ internal sealed class Simulator
         Network.DuplicateRate = 0;
         Network.MaxDelay = Math.Min(Network.MaxDelay, SimulationOptions.UnitsPerTick);
 
-        // The membership that counts is the one furthest along in the log.
-        var reference = _nodes.Values.MaxBy(n => n.Applied)!;
-        var cs = reference.ConfState;
-        var members = cs.Voters.Concat(cs.VotersOutgoing).Concat(cs.Learners).Concat(cs.LearnersNext).ToHashSet();
         foreach (var node in _nodes.Values)
         {
-            if (!members.Contains(node.Id))
+            if (!node.IsUp && !node.Retired)
             {
+                node.Start();
+            }
+        }
+
+        RetireRemovedNodes();
+    }
+
+    /// <summary>
+    /// Shuts down members removed by the configuration furthest along in the log, as etcd does, once
+    /// every remaining member has applied that configuration: until then a remaining member may
+    /// still need the removed node (say, its vote in a joint configuration it has not yet left).
+    /// A removed node that missed its removal would otherwise keep campaigning. Nodes that were
+    /// never members (their addition may still be in flight) keep running.
+    /// </summary>
+    private void RetireRemovedNodes()
+    {
+        var latest = _latestConf;
+        foreach (var node in _nodes.Values)
+        {
+            if (InConfig(node.Id) && (!node.IsUp || !SameMembership(node.ConfState, latest)))
+            {
+                return;
+            }
+        }
+
+        foreach (var node in _nodes.Values)
+        {
+            if (!node.Retired && _everMembers.Contains(node.Id) && !InConfig(node.Id))
+            {
+                Trace($"{node.Id} retires (removed)");
                 node.Crash();
                 node.Retired = true;
             }
-            else if (!node.IsUp)
-            {
-                node.Start(null);
-            }
         }
     }
+
+    private static bool SameMembership(ConfState a, ConfState b) =>
+        a.Voters.SequenceEqual(b.Voters) && a.VotersOutgoing.SequenceEqual(b.VotersOutgoing)
+        && a.Learners.SequenceEqual(b.Learners) && a.LearnersNext.SequenceEqual(b.LearnersNext);
 
     /// <summary>After healing, some proposal must be applied by every member within a bound.</summary>
     private void CheckLiveness()
@@ -353,6 +396,7 @@ internal sealed class Simulator
         while (Now < deadline)
         {
             Step(faults: false);
+            RetireRemovedNodes();
             var members = _nodes.Values.Where(n => n.IsUp && InConfig(n.Id)).ToList();
             foreach (string value in proposed)
             {
@@ -378,7 +422,7 @@ internal sealed class Simulator
 
     private bool InConfig(ulong id)
     {
-        var cs = _nodes.Values.MaxBy(n => n.Applied)!.ConfState;
+        var cs = _latestConf;
         return cs.Voters.Contains(id) || cs.Learners.Contains(id) || cs.VotersOutgoing.Contains(id) || cs.LearnersNext.Contains(id);
     }
 
