@@ -47,7 +47,7 @@ public sealed partial class ApplyBatch
         bool succeeded = true;
         foreach (Compare compare in request.Compare)
         {
-            if (!CompareEvaluator.Holds(Index, compare))
+            if (!CompareEvaluator.Holds(Index, compare, this))
             {
                 succeeded = false;
                 break;

@@ -175,12 +175,7 @@ public sealed partial class ApplyBatch : IDisposable, IRecordLoader
         }
         if (store.Observer is IKvObserver observer && Revision > committedRevision)
         {
-            var events = new Event[changes.Count];
-            for (int i = 0; i < events.Length; i++)
-            {
-                events[i] = changes[i].ToEvent();
-            }
-            observer.Committed(committedRevision, Revision, events);
+            observer.Committed(committedRevision, Revision, BuildEvents());
         }
     }
 
@@ -204,6 +199,25 @@ public sealed partial class ApplyBatch : IDisposable, IRecordLoader
             store.IndexLock.ExitWriteLock();
         }
         Close();
+    }
+
+    private Event[] BuildEvents()
+    {
+        try
+        {
+            var events = new Event[changes.Count];
+            for (int i = 0; i < events.Length; i++)
+            {
+                // Previous values the index did not hold are read back; the batch is in the backend now.
+                events[i] = changes[i].ToEvent(this);
+            }
+            return events;
+        }
+        finally
+        {
+            pastRecords?.Dispose();
+            pastRecords = null;
+        }
     }
 
     KeyValue IRecordLoader.Load(Revision revision)
@@ -259,7 +273,10 @@ public sealed partial class ApplyBatch : IDisposable, IRecordLoader
     private PutResponse ApplyPut(PutRequest request)
     {
         KeyHistory? history = Index.Find(request.Key.Span);
-        KeyValue? previous = history?.Latest;
+        PreviousRecord previous = PreviousRecord.Of(history);
+        // Versions, leases and the key come from the index; the value only when asked for.
+        KeyValue? before = previous.Record;
+        KeyValue? wholeBefore = request.PrevKv || request.IgnoreValue ? previous.Whole(this) : null;
         Revision revision = new(txnMain, txnChanges);
         ByteString key;
         if (history is null)
@@ -279,33 +296,34 @@ public sealed partial class ApplyBatch : IDisposable, IRecordLoader
         }
         else
         {
-            key = previous?.Key ?? OwnedBytes.Wrap(history.Key);
+            key = before?.Key ?? OwnedBytes.Wrap(history.Key);
         }
         var record = new KeyValue
         {
             Key = key,
             // Ignored fields were checked to have a previous record before anything changed.
-            Value = request.IgnoreValue ? previous!.Value : request.Value,
-            Lease = request.IgnoreLease ? previous!.Lease : request.Lease,
-            CreateRevision = previous?.CreateRevision ?? revision.Main,
+            Value = request.IgnoreValue ? wholeBefore!.Value : request.Value,
+            Lease = request.IgnoreLease ? before!.Lease : request.Lease,
+            CreateRevision = before?.CreateRevision ?? revision.Main,
             ModRevision = revision.Main,
-            Version = (previous?.Version ?? 0) + 1,
+            Version = (before?.Version ?? 0) + 1,
         };
 
         WriteRecord(revision, record);
-        history.AppendPut(revision, record);
-        if (previous is not null)
+        bool keepValue = record.Value.Length <= store.MaxCachedValueBytes;
+        history.AppendPut(revision, keepValue ? record : Records.WithoutValue(record), keepValue);
+        if (before is not null)
         {
-            store.LeaseKeys.Detach(previous.Lease, history);
+            store.LeaseKeys.Detach(before.Lease, history);
         }
         store.LeaseKeys.Attach(record.Lease, history);
         changes.Add(new Change(history, revision, record, previous));
         txnChanges++;
 
         var response = new PutResponse { Header = new ResponseHeader { Revision = txnMain } };
-        if (request.PrevKv && previous is not null)
+        if (request.PrevKv && wholeBefore is not null)
         {
-            response.PrevKv = previous;
+            response.PrevKv = wholeBefore;
         }
         return response;
     }
@@ -316,16 +334,16 @@ public sealed partial class ApplyBatch : IDisposable, IRecordLoader
         // Deleting appends to histories but never adds or removes keys, so the walk stays valid.
         foreach (KeyHistory history in Index.Range(KeyRange.Of(request.Key, request.RangeEnd)))
         {
-            if (history.Latest is not KeyValue previous)
+            if (history.Latest is null)
             {
                 continue;
             }
-            Delete(history);
-            response.Deleted++;
             if (request.PrevKv)
             {
-                response.PrevKvs.Add(previous);
+                response.PrevKvs.Add(PreviousRecord.Of(history).Whole(this));
             }
+            Delete(history);
+            response.Deleted++;
         }
         response.Header = new ResponseHeader { Revision = TxnReadRevision };
         return response;
@@ -333,11 +351,11 @@ public sealed partial class ApplyBatch : IDisposable, IRecordLoader
 
     private void Delete(KeyHistory history)
     {
-        KeyValue previous = history.Latest!;
+        PreviousRecord previous = PreviousRecord.Of(history);
         Revision revision = new(txnMain, txnChanges);
         WriteTombstone(revision, history.Key);
         history.AppendTombstone(revision);
-        store.LeaseKeys.Detach(previous.Lease, history);
+        store.LeaseKeys.Detach(previous.Record!.Lease, history);
         changes.Add(new Change(history, revision, record: null, previous));
         txnChanges++;
     }
@@ -398,14 +416,14 @@ public sealed partial class ApplyBatch : IDisposable, IRecordLoader
     private void Undo(Change change)
     {
         KeyHistory history = change.History;
-        history.RemoveNewest(change.Previous);
+        history.RemoveNewest(change.Previous.Record, change.Previous.HasValue);
         if (change.Record is not null)
         {
             store.LeaseKeys.Detach(change.Record.Lease, history);
         }
-        if (change.Previous is not null)
+        if (change.Previous.Record is not null)
         {
-            store.LeaseKeys.Attach(change.Previous.Lease, history);
+            store.LeaseKeys.Attach(change.Previous.Record.Lease, history);
         }
         if (history.IsEmpty)
         {

@@ -10,11 +10,12 @@ internal static class CompareEvaluator
     private static readonly KeyValue Absent = new();
 
     /// <summary>
-    /// Whether <paramref name="compare"/> holds for the newest state of the index. A range with
+    /// Whether <paramref name="compare"/> holds for the newest state of the index; values the index
+    /// does not hold come from <paramref name="loader"/>. A range with
     /// no live key compares as one absent key, except that a value compare then fails: an absent
     /// value cannot be told from an empty one.
     /// </summary>
-    public static bool Holds(KeyIndex index, Compare compare)
+    public static bool Holds(KeyIndex index, Compare compare, IRecordLoader loader)
     {
         bool anyKey = false;
         foreach (KeyHistory history in index.Range(KeyRange.Of(compare.Key, compare.RangeEnd)))
@@ -23,6 +24,10 @@ internal static class CompareEvaluator
             if (history.Latest is not KeyValue record)
             {
                 continue;
+            }
+            if (compare.Target == Compare.Types.CompareTarget.Value && !history.LatestHasValue)
+            {
+                record = loader.Load(history.Newest.Revision);
             }
             anyKey = true;
             if (!Holds(compare, record))

@@ -8,6 +8,11 @@ namespace Etcd.Mvcc;
 /// the key's next life (etcd calls each life a generation).
 /// </summary>
 /// <remarks>
+/// The newest record is kept whole when its value is small; otherwise <see cref="Latest"/> is a
+/// copy without the value (enough for versions, leases and every compare but a value compare)
+/// and the value is read from the backend when needed.
+/// </remarks>
+/// <remarks>
 /// Mutated only under the index's write lock; read under its read lock. <see cref="Latest"/> is
 /// never mutated after it is published, so readers may hand it out after releasing the lock.
 /// </remarks>
@@ -25,8 +30,14 @@ internal sealed class KeyHistory
     /// <summary>The user key; immutable, shared with every record built for this key.</summary>
     public byte[] Key { get; }
 
-    /// <summary>The record written at the newest revision; null when that revision deleted the key.</summary>
+    /// <summary>
+    /// The record written at the newest revision, without its value unless
+    /// <see cref="LatestHasValue"/>; null when that revision deleted the key.
+    /// </summary>
     public KeyValue? Latest { get; private set; }
+
+    /// <summary><see cref="Latest"/> carries its value.</summary>
+    public bool LatestHasValue { get; private set; }
 
     /// <summary>No revisions are left: compaction dropped them all.</summary>
     public bool IsEmpty => count == 0;
@@ -58,11 +69,15 @@ internal sealed class KeyHistory
         return false;
     }
 
-    /// <summary>Records a put; revisions must arrive in increasing order.</summary>
-    public void AppendPut(Revision revision, KeyValue record)
+    /// <summary>
+    /// Records a put; revisions must arrive in increasing order. <paramref name="record"/> lacks
+    /// its value unless <paramref name="hasValue"/>.
+    /// </summary>
+    public void AppendPut(Revision revision, KeyValue record, bool hasValue)
     {
         Append(new HistoryEntry(revision.Main, checked((int)revision.Sub), isTombstone: false));
         Latest = record;
+        LatestHasValue = hasValue;
     }
 
     /// <summary>Records a deletion; the key must be live.</summary>
@@ -70,17 +85,19 @@ internal sealed class KeyHistory
     {
         Append(new HistoryEntry(revision.Main, checked((int)revision.Sub), isTombstone: true));
         Latest = null;
+        LatestHasValue = false;
     }
 
     /// <summary>
     /// Takes back the newest revision (an uncommitted change being undone) and restores the
     /// record that was newest before it.
     /// </summary>
-    public void RemoveNewest(KeyValue? previousLatest)
+    public void RemoveNewest(KeyValue? previousLatest, bool previousHasValue)
     {
         count--;
         entries[count] = default;
         Latest = previousLatest;
+        LatestHasValue = previousHasValue;
     }
 
     /// <summary>

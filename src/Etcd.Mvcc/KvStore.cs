@@ -29,14 +29,25 @@ public sealed class KvStore : IDisposable
     private ApplyBatch? openBatch;
     private bool disposed;
 
+    /// <summary>Default for the largest value the index keeps in memory with its key's newest record.</summary>
+    public const int DefaultMaxCachedValueBytes = 1024;
+
     /// <summary>Opens the store on <paramref name="backend"/>, rebuilding the index from it in one scan.</summary>
+    /// <param name="backend">Holds the records; the store does not dispose it.</param>
     /// <param name="leases">Answers whether a lease exists; null means no lease exists.</param>
-    public KvStore(IBackend backend, ILeaseLookup? leases = null)
+    /// <param name="maxCachedValueBytes">
+    /// Values up to this size are kept in memory with each live key's newest record, so reads of
+    /// them never touch the backend; larger ones are read from the backend. Memory per key is
+    /// about 300 bytes plus the value when kept.
+    /// </param>
+    public KvStore(IBackend backend, ILeaseLookup? leases = null, int maxCachedValueBytes = DefaultMaxCachedValueBytes)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCachedValueBytes);
         Backend = backend;
         Leases = leases;
+        MaxCachedValueBytes = maxCachedValueBytes;
         using IBackendSnapshot snapshot = backend.Snapshot();
-        StoreState state = StoreLoader.Load(snapshot, Index, LeaseKeys);
+        StoreState state = StoreLoader.Load(snapshot, Index, LeaseKeys, maxCachedValueBytes);
         committedRevision = state.Revision;
         committedCompactRevision = state.CompactRevision;
         consistentIndex = state.ConsistentIndex;
@@ -82,6 +93,8 @@ public sealed class KvStore : IDisposable
     public IKvObserver? Observer { get; set; }
 
     internal IBackend Backend { get; }
+
+    internal int MaxCachedValueBytes { get; }
 
     internal ILeaseLookup? Leases { get; }
 

@@ -57,7 +57,7 @@ internal static class RangeQuery
         response.Kvs.Capacity = slots.Length;
         foreach (ref RangeSlot slot in slots)
         {
-            response.Kvs.Add(request.KeysOnly ? WithoutValue(slot.Record!) : slot.Record!);
+            response.Kvs.Add(request.KeysOnly ? Records.WithoutValue(slot.Record!) : slot.Record!);
         }
         return response;
     }
@@ -109,13 +109,4 @@ internal static class RangeQuery
                 break;
         }
     }
-
-    private static KeyValue WithoutValue(KeyValue record) => new()
-    {
-        Key = record.Key,
-        CreateRevision = record.CreateRevision,
-        ModRevision = record.ModRevision,
-        Version = record.Version,
-        Lease = record.Lease,
-    };
 }

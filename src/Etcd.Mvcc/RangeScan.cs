@@ -26,6 +26,8 @@ internal struct RangeScan : IDisposable
     public static RangeScan Collect(KeyIndex index, RangeRequest request, long atRevision)
     {
         long wanted = RecordsWanted(request);
+        // Records held without their value serve a response that shows no value and sorts by none.
+        bool valuesNeeded = !request.KeysOnly || request.SortTarget == RangeRequest.Types.SortTarget.Value;
         var scan = new RangeScan { slots = ArrayPool<RangeSlot>.Shared.Rent((int)Math.Min(wanted, 16)) };
         foreach (KeyHistory history in index.Range(KeyRange.Of(request.Key, request.RangeEnd)))
         {
@@ -37,7 +39,7 @@ internal struct RangeScan : IDisposable
             {
                 scan.Add(new RangeSlot
                 {
-                    Record = isNewest ? history.Latest : null,
+                    Record = isNewest && (history.LatestHasValue || !valuesNeeded) ? history.Latest : null,
                     Revision = entry.Revision,
                     Order = scan.SlotCount,
                 });

@@ -1,12 +1,13 @@
 using Etcd.Api.Mvccpb;
 using Etcd.Storage.Backend;
+using Google.Protobuf;
 
 namespace Etcd.Mvcc;
 
 /// <summary>Rebuilds the in-memory index from the backend on open: one scan of the key bucket in revision order.</summary>
 internal static class StoreLoader
 {
-    public static StoreState Load(IBackendReader reader, KeyIndex index, LeaseKeys leaseKeys)
+    public static StoreState Load(IBackendReader reader, KeyIndex index, LeaseKeys leaseKeys, int maxCachedValueBytes)
     {
         long finished = MetaKeys.GetRevision(reader, MetaKeys.FinishedCompact) ?? -1;
         long scheduled = MetaKeys.GetRevision(reader, MetaKeys.ScheduledCompact) ?? -1;
@@ -14,7 +15,7 @@ internal static class StoreLoader
         reader.Scan(Bucket.Key, [], [], (key, value) =>
         {
             Revision revision = RevisionKey.Read(key);
-            AddRecord(index, revision, RevisionKey.IsTombstone(key), KeyValue.Parser.ParseFrom(value));
+            AddRecord(index, revision, RevisionKey.IsTombstone(key), KeyValue.Parser.ParseFrom(value), maxCachedValueBytes);
             newest = revision.Main;
             return true;
         });
@@ -38,7 +39,7 @@ internal static class StoreLoader
             ConsistentTerm: MetaKeys.GetUInt64(reader, MetaKeys.Term));
     }
 
-    private static void AddRecord(KeyIndex index, Revision revision, bool tombstone, KeyValue record)
+    private static void AddRecord(KeyIndex index, Revision revision, bool tombstone, KeyValue record, int maxCachedValueBytes)
     {
         KeyHistory? history = index.Find(record.Key.Span);
         if (history is null)
@@ -62,6 +63,11 @@ internal static class StoreLoader
         }
         // Share one key ByteString among the records kept in memory instead of one per record.
         record.Key = history.Latest?.Key ?? OwnedBytes.Wrap(history.Key);
-        history.AppendPut(revision, record);
+        bool keepValue = record.Value.Length <= maxCachedValueBytes;
+        if (!keepValue)
+        {
+            record.Value = ByteString.Empty;
+        }
+        history.AppendPut(revision, record, keepValue);
     }
 }

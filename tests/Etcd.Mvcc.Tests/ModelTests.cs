@@ -17,12 +17,15 @@ public sealed class ModelTests(ITestOutputHelper output)
     private const int Steps = 3000;
     private const int KeySpace = 24;
 
-    [Fact]
-    public async Task Store_matches_a_model_of_every_revision()
+    // Values are 1 to 3 digits: a limit of 2 keeps some in memory and reads others from the backend.
+    [Theory]
+    [InlineData(KvStore.DefaultMaxCachedValueBytes)]
+    [InlineData(2)]
+    public async Task Store_matches_a_model_of_every_revision(int maxCachedValueBytes)
     {
         int seed = TestSeed.Choose(output);
         var random = new Random(seed);
-        using var store = new TestStore();
+        using var store = new TestStore(maxCachedValueBytes: maxCachedValueBytes);
         var model = new Model();
 
         for (int step = 0; step < Steps; step++)
@@ -102,9 +105,28 @@ public sealed class ModelTests(ITestOutputHelper output)
     {
         string guardKey = RandomKey(random);
         model.Latest.TryGetValue(guardKey, out ModelRecord? guarded);
-        long version = random.Next(2) == 0 ? guarded?.Version ?? 0 : random.Next(3);
-        var txn = Ops.Txn([Ops.Compare(guardKey, CompareTarget.Version, CompareResult.Equal, version)], [], []);
-        bool succeeded = (guarded?.Version ?? 0) == version;
+        Compare guard;
+        bool succeeded;
+        switch (random.Next(3))
+        {
+            case 0:
+                long version = random.Next(2) == 0 ? guarded?.Version ?? 0 : random.Next(3);
+                guard = Ops.Compare(guardKey, CompareTarget.Version, CompareResult.Equal, version);
+                succeeded = (guarded?.Version ?? 0) == version;
+                break;
+            case 1:
+                long mod = random.Next(2) == 0 ? guarded?.Mod ?? 0 : random.NextInt64(model.Revision + 1);
+                guard = Ops.Compare(guardKey, CompareTarget.Mod, CompareResult.Equal, mod);
+                succeeded = (guarded?.Mod ?? 0) == mod;
+                break;
+            default:
+                string value = random.Next(2) == 0 ? guarded?.Value ?? "" : RandomValue(random);
+                guard = Ops.Compare(guardKey, CompareTarget.Value, CompareResult.Equal, value: value);
+                // A value compare on a missing key fails.
+                succeeded = guarded is not null && guarded.Value == value;
+                break;
+        }
+        var txn = Ops.Txn([guard], [], []);
 
         // Distinct keys per branch: etcd's API rejects a txn that writes one key twice.
         var used = new HashSet<string>();

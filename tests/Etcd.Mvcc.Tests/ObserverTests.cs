@@ -5,10 +5,11 @@ namespace Etcd.Mvcc.Tests;
 
 public sealed class ObserverTests
 {
-    [Fact]
-    public void Each_commit_reports_its_revisions_and_events_with_previous_records()
+    [Theory]
+    [MemberData(nameof(TestStore.ValueCaching), MemberType = typeof(TestStore))]
+    public void Each_commit_reports_its_revisions_and_events_with_previous_records(int maxCachedValueBytes)
     {
-        using var store = new TestStore();
+        using var store = new TestStore(maxCachedValueBytes: maxCachedValueBytes);
         var observer = new RecordingObserver();
         store.Put("a", "1");
         store.Store.Observer = observer;

@@ -40,10 +40,11 @@ public sealed class PutAndDeleteTests
         Assert.Equal(["2_0", "3_0", "3_1", "3_2t"], BackendRecordKeys(store));
     }
 
-    [Fact]
-    public void Delete_writes_a_tombstone_and_recreation_starts_a_new_life()
+    [Theory]
+    [MemberData(nameof(TestStore.ValueCaching), MemberType = typeof(TestStore))]
+    public void Delete_writes_a_tombstone_and_recreation_starts_a_new_life(int maxCachedValueBytes)
     {
-        using var store = new TestStore();
+        using var store = new TestStore(maxCachedValueBytes: maxCachedValueBytes);
         store.Put("a", "1");
         store.Put("a", "2");
 
@@ -77,10 +78,11 @@ public sealed class PutAndDeleteTests
         Assert.Equal(2, store.Store.CurrentRevision);
     }
 
-    [Fact]
-    public void Delete_range_removes_every_live_key_in_range_in_key_order()
+    [Theory]
+    [MemberData(nameof(TestStore.ValueCaching), MemberType = typeof(TestStore))]
+    public void Delete_range_removes_every_live_key_in_range_in_key_order(int maxCachedValueBytes)
     {
-        using var store = new TestStore();
+        using var store = new TestStore(maxCachedValueBytes: maxCachedValueBytes);
         foreach (string key in new[] { "a", "b1", "b2", "b3", "c" })
         {
             store.Put(key, key);
@@ -108,10 +110,11 @@ public sealed class PutAndDeleteTests
         Assert.Equal(0, store.Get("\0", "\0").Count);
     }
 
-    [Fact]
-    public void Put_returns_the_previous_record_when_asked()
+    [Theory]
+    [MemberData(nameof(TestStore.ValueCaching), MemberType = typeof(TestStore))]
+    public void Put_returns_the_previous_record_when_asked(int maxCachedValueBytes)
     {
-        using var store = new TestStore();
+        using var store = new TestStore(maxCachedValueBytes: maxCachedValueBytes);
         Assert.Null(store.Put("a", "1", prevKv: true).PrevKv);
 
         PutResponse response = store.Put("a", "2", prevKv: true);
@@ -121,10 +124,11 @@ public sealed class PutAndDeleteTests
         Assert.Null(store.Put("a", "3").PrevKv);
     }
 
-    [Fact]
-    public void Ignore_value_and_ignore_lease_keep_the_current_ones()
+    [Theory]
+    [MemberData(nameof(TestStore.ValueCaching), MemberType = typeof(TestStore))]
+    public void Ignore_value_and_ignore_lease_keep_the_current_ones(int maxCachedValueBytes)
     {
-        using var store = new TestStore(new FixedLeases(7, 8));
+        using var store = new TestStore(new FixedLeases(7, 8), maxCachedValueBytes);
         store.Put("a", "1", lease: 7);
 
         store.Apply(b => b.Put(new PutRequest { Key = TestStore.B("a"), IgnoreValue = true, Lease = 8 }));

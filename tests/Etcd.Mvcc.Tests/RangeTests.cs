@@ -5,17 +5,19 @@ using SortTarget = Etcd.Api.Etcdserverpb.RangeRequest.Types.SortTarget;
 
 namespace Etcd.Mvcc.Tests;
 
-public sealed class RangeTests : IDisposable
+/// <summary>Run with values held in memory and with values read from the backend.</summary>
+public abstract class RangeTestsBase : IDisposable
 {
     // At revision 8:  key  create  mod  version  value
     //                 a    2       2    1        z
     //                 b    3       5    2        w
     //                 c    4       8    3        u
     //                 d    6       6    1        x
-    private readonly TestStore store = new();
+    private readonly TestStore store;
 
-    public RangeTests()
+    protected RangeTestsBase(int maxCachedValueBytes)
     {
+        store = new TestStore(maxCachedValueBytes: maxCachedValueBytes);
         store.Put("a", "z");
         store.Put("b", "y");
         store.Put("c", "x");
@@ -25,7 +27,11 @@ public sealed class RangeTests : IDisposable
         store.Put("c", "u");
     }
 
-    public void Dispose() => store.Dispose();
+    public void Dispose()
+    {
+        store.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public void Key_forms_single_prefix_from_key_all_and_empty()
@@ -239,3 +245,7 @@ public sealed class RangeTests : IDisposable
 
     private static List<string> Keys(RangeResponse response) => response.Kvs.Select(kv => kv.Key.ToStringUtf8()).ToList();
 }
+
+public sealed class RangeTests() : RangeTestsBase(KvStore.DefaultMaxCachedValueBytes);
+
+public sealed class RangeTestsWithValuesInBackend() : RangeTestsBase(0);

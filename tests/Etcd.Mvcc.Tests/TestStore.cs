@@ -7,11 +7,17 @@ namespace Etcd.Mvcc.Tests;
 /// <summary>A KvStore on a MemoryBackend with one-request-per-batch shortcuts for tests.</summary>
 internal sealed class TestStore : IDisposable
 {
-    public TestStore(ILeaseLookup? leases = null)
+    public TestStore(ILeaseLookup? leases = null, int maxCachedValueBytes = KvStore.DefaultMaxCachedValueBytes)
     {
         Leases = leases;
-        Store = new KvStore(Backend, leases);
+        MaxCachedValueBytes = maxCachedValueBytes;
+        Store = new KvStore(Backend, leases, maxCachedValueBytes);
     }
+
+    /// <summary>Both ways the index can hold a newest record: with its value, and without (read from the backend).</summary>
+    public static TheoryData<int> ValueCaching => [KvStore.DefaultMaxCachedValueBytes, 0];
+
+    public int MaxCachedValueBytes { get; }
 
     public MemoryBackend Backend { get; } = new();
 
@@ -59,7 +65,7 @@ internal sealed class TestStore : IDisposable
     public void Reopen()
     {
         Store.Dispose();
-        Store = new KvStore(Backend, Leases);
+        Store = new KvStore(Backend, Leases, MaxCachedValueBytes);
     }
 
     public void Dispose()

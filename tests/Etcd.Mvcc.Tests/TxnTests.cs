@@ -5,19 +5,25 @@ using CompareTarget = Etcd.Api.Etcdserverpb.Compare.Types.CompareTarget;
 
 namespace Etcd.Mvcc.Tests;
 
-public sealed class TxnTests : IDisposable
+/// <summary>Run with values held in memory and with values read from the backend.</summary>
+public abstract class TxnTestsBase : IDisposable
 {
     // At revision 4: a (create 2, mod 3, version 2, value "v2", lease 1), b (create 4, version 1, value "x").
-    private readonly TestStore store = new(new FixedLeases(1));
+    private readonly TestStore store;
 
-    public TxnTests()
+    protected TxnTestsBase(int maxCachedValueBytes)
     {
+        store = new TestStore(new FixedLeases(1), maxCachedValueBytes);
         store.Put("a", "v1");
         store.Put("a", "v2", lease: 1);
         store.Put("b", "x");
     }
 
-    public void Dispose() => store.Dispose();
+    public void Dispose()
+    {
+        store.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Theory]
     [InlineData("a", CompareTarget.Version, CompareResult.Equal, 2, null, true)]
@@ -229,3 +235,7 @@ public sealed class TxnTests : IDisposable
 
     private bool Holds(Compare compare) => store.Txn(Ops.Txn([compare], [], [])).Succeeded;
 }
+
+public sealed class TxnTests() : TxnTestsBase(KvStore.DefaultMaxCachedValueBytes);
+
+public sealed class TxnTestsWithValuesInBackend() : TxnTestsBase(0);
