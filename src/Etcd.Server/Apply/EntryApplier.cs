@@ -4,6 +4,7 @@ using Etcd.Raft;
 using Etcd.Raft.Raftpb;
 using Etcd.Server.Api;
 using Etcd.Server.Core;
+using Etcd.Server.Leases;
 using Etcd.Server.Logging;
 using Etcd.Server.Membership;
 using Etcd.Server.Raft;
@@ -26,9 +27,12 @@ public sealed class EntryApplier : IEntryApplier
     private readonly ZapLogger _logger;
     private readonly ulong _localId;
     private readonly List<(ulong Id, ApplyResult Result)> _results = [];
+    private readonly LeaseApplier? _leases;
 
-    public EntryApplier(KvStore kv, IBackend backend, ClusterMembers members, ProposalWaiters waiters, ZapLogger logger, ulong localId, ConfState confState)
+    public EntryApplier(KvStore kv, IBackend backend, ClusterMembers members, ProposalWaiters waiters, ZapLogger logger, ulong localId, ConfState confState,
+        LeaseApplier? leases = null)
     {
+        _leases = leases;
         _kv = kv;
         _backend = backend;
         ConfState = confState;
@@ -59,6 +63,8 @@ public sealed class EntryApplier : IEntryApplier
             {
                 case EntryType.EntryNormal:
                     if (!backendHasIt && !entry.Data.IsEmpty) ApplyRequest(batch, InternalRaftRequest.Parser.ParseFrom(entry.Data));
+                    // A new leader's first entry: everything of earlier terms is applied now.
+                    if (entry.Data.IsEmpty) _leases?.EmptyEntryApplied();
                     break;
                 case EntryType.EntryConfChange:
                     var change = ConfChange.Parser.ParseFrom(entry.Data);
@@ -83,6 +89,7 @@ public sealed class EntryApplier : IEntryApplier
             AppliedIndex = lastIndex;
         }
         batch.Commit();
+        _leases?.Committed();
         foreach (var (id, result) in _results) _waiters.Complete(id, result);
         _results.Clear();
     }
@@ -99,6 +106,9 @@ public sealed class EntryApplier : IEntryApplier
                 { DeleteRange: { } delete } => ApplyResult.Of(batch.DeleteRange(delete)),
                 { Txn: { } txn } => ApplyResult.Of(batch.Txn(txn)),
                 { Compaction: { } compaction } => ApplyResult.Of(batch.Compact(compaction)),
+                { LeaseGrant: { } grant } when _leases is not null => ApplyResult.Of(_leases.Grant(batch, grant)),
+                { LeaseRevoke: { } revoke } when _leases is not null => ApplyResult.Of(_leases.Revoke(batch, revoke)),
+                { LeaseCheckpoint: { } checkpoint } when _leases is not null => ApplyResult.Of(_leases.Checkpoint(batch, checkpoint)),
                 { ClusterMemberAttrSet: { } attributes } => ApplyMemberAttributes(attributes),
                 { ClusterVersionSet: { } version } => ApplyClusterVersion(version.Ver),
                 _ => ApplyResult.Failed(new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Unimplemented, "etcdserver: request not supported by this server yet"))),
@@ -107,6 +117,11 @@ public sealed class EntryApplier : IEntryApplier
         catch (MvccException e)
         {
             result = ApplyResult.Failed(MvccErrors.ToRpc(e));
+        }
+        catch (Grpc.Core.RpcException e)
+        {
+            // etcd's errors for a request that changes nothing (a lease that exists already, ...).
+            result = ApplyResult.Failed(e);
         }
         _results.Add((id, result));
     }

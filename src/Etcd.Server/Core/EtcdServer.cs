@@ -55,6 +55,18 @@ public sealed class EtcdServer : IAsyncDisposable
     public ClusterMembers Members { get; }
     public ProposalWaiters Waiters { get; }
 
+    /// <summary>The leases (replicated state plus, on the leader, their countdown).</summary>
+    public required Leases.Lessor Leases { get; init; }
+
+    /// <summary>etcd's "require leader" for client streams.</summary>
+    public required Watch.LeaderRequirement LeaderRequirement { get; init; }
+
+    /// <summary>How long a request may take before etcd's "request timed out".</summary>
+    public TimeSpan RequestTimeout => _requestTimeout;
+
+    /// <summary>A fresh id from the same generator as request ids (etcd picks lease ids this way).</summary>
+    public ulong NextRequestId() => _ids.Next();
+
     public ulong MemberId => Raft.MemberId;
     public ulong ClusterId => Members.ClusterId;
 

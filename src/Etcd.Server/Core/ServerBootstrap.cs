@@ -5,9 +5,11 @@ using Etcd.Raft;
 using Etcd.Raft.Raftpb;
 using Etcd.Server.Apply;
 using Etcd.Server.Configuration;
+using Etcd.Server.Leases;
 using Etcd.Server.Logging;
 using Etcd.Server.Membership;
 using Etcd.Server.Raft;
+using Etcd.Server.Watch;
 using Etcd.Storage.Backend;
 using Etcd.Storage.Backend.RocksDb;
 using Google.Protobuf;
@@ -36,7 +38,12 @@ public static class ServerBootstrap
         Directory.CreateDirectory(snapDir);
         var backend = RocksDbBackend.Open(Path.Combine(snapDir, "db"));
         logger.Info("opened backend db", LogField.Of("path", Path.Combine(snapDir, "db")));
-        var kv = new KvStore(backend);
+        // Leases live in the backend and come back on restart; with checkpointing on, the leader
+        // records remaining TTLs through Raft every 5 minutes (etcd's interval).
+        var lessor = new Lessor(TimeProvider.System, Lessor.MinTtlFor(config.ElectionTicks, config.HeartbeatMs),
+            config.LeaseCheckpoint ? TimeSpan.FromMinutes(5) : null);
+        using (var leaseView = backend.Snapshot()) lessor.Recover(leaseView);
+        var kv = new KvStore(backend, lessor);
         var storage = new MemoryStorage();
         var waiters = new ProposalWaiters();
 
@@ -79,7 +86,8 @@ public static class ServerBootstrap
         }
 
         var clusterMembers = new ClusterMembers(clusterId);
-        var applier = new EntryApplier(kv, backend, clusterMembers, waiters, logger, memberId, storage.Snapshot().Metadata?.ConfState ?? new ConfState());
+        var leaseApplier = new LeaseApplier(lessor, TimeSpan.FromMilliseconds(config.ElectionMs), persistCheckpoints: false);
+        var applier = new EntryApplier(kv, backend, clusterMembers, waiters, logger, memberId, storage.Snapshot().Metadata?.ConfState ?? new ConfState(), leaseApplier);
         var rawNode = new RawNode(new RaftConfig
         {
             Id = memberId,
@@ -99,11 +107,20 @@ public static class ServerBootstrap
 
         var raft = new RaftNode(rawNode, storage, log, applier, new NoPeers(), logger,
             TimeSpan.FromMilliseconds(config.HeartbeatMs), config.SnapshotCount, SnapshotCatchUpEntries, memberId);
-        var server = new EtcdServer(config, logger, backend, kv, raft, clusterMembers, waiters, [raft], [log, kv, backend]);
+        raft.LeaderChanged += leader => leaseApplier.OnLeadershipChanged(leader == memberId);
+        EtcdServer? started = null;
+        var leaseExpiry = new LeaseExpiryLoop(lessor, (request, token) => started!.ProposeAsync(request, token), logger, TimeProvider.System);
+        var server = new EtcdServer(config, logger, backend, kv, raft, clusterMembers, waiters, [leaseExpiry, raft], [log, kv, backend])
+        {
+            Leases = lessor,
+            LeaderRequirement = new LeaderRequirement(raft, TimeSpan.FromMilliseconds(config.ElectionMs), TimeProvider.System),
+        };
+        started = server;
         var publisher = new MemberPublisher(server);
         raft.LeaderChanged += publisher.OnLeaderChanged;
         if (InitialCluster.Parse(config.InitialCluster, config.InitialClusterToken).Count == 1) raft.CampaignWhenCaughtUp();
         raft.Start();
+        leaseExpiry.Start();
         return Task.FromResult(server);
     }
 }

@@ -6,10 +6,7 @@ namespace Etcd.Server.Services;
 // Unimplemented, which is what a client should see until the issue that builds them lands.
 
 /// <summary>Watch: not implemented yet (issue: Watch, Lease, Lock and Election).</summary>
-public sealed class WatchService : Watch.WatchBase;
-
-/// <summary>Lease: not implemented yet (issue: Watch, Lease, Lock and Election).</summary>
-public sealed class LeaseService : Lease.LeaseBase;
+public sealed class WatchService : Etcd.Api.Etcdserverpb.Watch.WatchBase;
 
 /// <summary>Auth: not implemented yet (security issue).</summary>
 public sealed class AuthService : Auth.AuthBase;

@@ -1,0 +1,119 @@
+using Etcd.Api.Etcdserverpb;
+using Etcd.Server.Api;
+using Etcd.Server.Core;
+using Etcd.Server.Leases;
+using Grpc.Core;
+
+namespace Etcd.Server.Services;
+
+/// <summary>
+/// etcd's Lease service. Grant and Revoke go through Raft; keep-alives and time-to-live are
+/// answered by the primary lessor, which alone counts leases down.
+/// </summary>
+public sealed class LeaseService(EtcdServer server) : Etcd.Api.Etcdserverpb.Lease.LeaseBase
+{
+    private Lessor Lessor => server.Leases;
+
+    public override async Task<LeaseGrantResponse> LeaseGrant(LeaseGrantRequest request, ServerCallContext context)
+    {
+        // etcd picks an unused-looking id from its request ids, kept positive.
+        while (request.ID == 0) request.ID = (long)(server.NextRequestId() & long.MaxValue);
+        var response = (LeaseGrantResponse)await server.ProposeAsync(new InternalRaftRequest { LeaseGrant = request }, context.CancellationToken).ConfigureAwait(false);
+        server.FillHeader(response.Header);
+        return response;
+    }
+
+    public override async Task<LeaseRevokeResponse> LeaseRevoke(LeaseRevokeRequest request, ServerCallContext context)
+    {
+        var response = (LeaseRevokeResponse)await server.ProposeAsync(new InternalRaftRequest { LeaseRevoke = request }, context.CancellationToken).ConfigureAwait(false);
+        server.FillHeader(response.Header);
+        return response;
+    }
+
+    public override async Task<LeaseTimeToLiveResponse> LeaseTimeToLive(LeaseTimeToLiveRequest request, ServerCallContext context)
+    {
+        await WaitPrimaryAsync(context.CancellationToken).ConfigureAwait(false);
+        var header = server.Header(server.Kv.CurrentRevision);
+        if (Lessor.Lookup(request.ID) is not { } lease)
+            return new LeaseTimeToLiveResponse { Header = header, ID = request.ID, TTL = -1 };
+        var response = new LeaseTimeToLiveResponse { Header = header, ID = request.ID, TTL = Lessor.RemainingSeconds(lease), GrantedTTL = lease.Ttl };
+        if (request.Keys)
+        {
+            foreach (var key in server.Kv.KeysWithLease(lease.Id)) response.Keys.Add(Google.Protobuf.UnsafeByteOperations.UnsafeWrap(key));
+        }
+        return response;
+    }
+
+    public override Task<LeaseLeasesResponse> LeaseLeases(LeaseLeasesRequest request, ServerCallContext context)
+    {
+        var response = new LeaseLeasesResponse { Header = server.Header(server.Kv.CurrentRevision) };
+        foreach (var lease in Lessor.List()) response.Leases.Add(new LeaseStatus { ID = lease.Id });
+        return Task.FromResult(response);
+    }
+
+    public override async Task LeaseKeepAlive(IAsyncStreamReader<LeaseKeepAliveRequest> requestStream, IServerStreamWriter<LeaseKeepAliveResponse> responseStream, ServerCallContext context)
+    {
+        using var leaderRequired = server.LeaderRequirement.Enter(context);
+        var token = leaderRequired?.Token ?? context.CancellationToken;
+        try
+        {
+            while (await requestStream.MoveNext(token).ConfigureAwait(false))
+            {
+                var id = requestStream.Current.ID;
+                // The header is taken before renewing, so its revision is never later than the
+                // renewal: a client must not see a keep-alive succeed after the revoking revision.
+                var response = new LeaseKeepAliveResponse { ID = id, Header = server.Header(server.Kv.CurrentRevision) };
+                response.TTL = await RenewAsync(id, token).ConfigureAwait(false);
+                await responseStream.WriteAsync(response, token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (leaderRequired?.LeaderLost == true)
+        {
+            throw EtcdErrors.NoLeader;
+        }
+    }
+
+    /// <summary>Renews on the primary; the new TTL, or 0 when the lease does not exist (any more).</summary>
+    private async Task<long> RenewAsync(long id, CancellationToken token)
+    {
+        while (true)
+        {
+            var attempt = Lessor.BeginRenew(id);
+            switch (attempt.State)
+            {
+                case RenewState.NotFound:
+                    return 0;
+                case RenewState.NotPrimary:
+                    // TODO(clustering): a follower forwards the renewal to the leader, as etcd does.
+                    await WaitPrimaryAsync(token).ConfigureAwait(false);
+                    break;
+                case RenewState.Expired:
+                    // Its revocation is on the way: answer once it is applied (or leadership moved).
+                    await Task.WhenAny(attempt.Lease!.Revoked.Task, attempt.Wait!).WaitAsync(token).ConfigureAwait(false);
+                    break;
+                case RenewState.ClearCheckpoint:
+                    var clear = new LeaseCheckpointRequest();
+                    clear.Checkpoints.Add(new LeaseCheckpoint { ID = id, RemainingTTL = 0 });
+                    await server.ProposeAsync(new InternalRaftRequest { LeaseCheckpoint = clear }, token).ConfigureAwait(false);
+                    break;
+                case RenewState.Renewable:
+                    if (Lessor.Renew(attempt.Lease!)) return attempt.Lease!.Ttl;
+                    break;
+            }
+        }
+    }
+
+    private async Task WaitPrimaryAsync(CancellationToken token)
+    {
+        var primary = Lessor.WhenPrimary;
+        if (primary.IsCompleted) return;
+        try
+        {
+            await primary.WaitAsync(server.RequestTimeout, token).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw server.Raft.Leader == 0 ? EtcdErrors.NoLeader : EtcdErrors.Timeout;
+        }
+    }
+}
