@@ -1,4 +1,5 @@
 using Etcd.Api.Etcdserverpb;
+using Google.Protobuf.Collections;
 
 namespace Etcd.Mvcc;
 
@@ -6,8 +7,8 @@ namespace Etcd.Mvcc;
 public sealed partial class ApplyBatch
 {
     // Which branch each transaction on the chosen path takes, in pre-order: the outer
-    // transaction first, then each nested one as its operation comes up. Reused across calls.
-    private readonly List<bool> txnPath = [];
+    // transaction first, then each nested one as its operation comes up. From the workspace.
+    private readonly List<bool> txnPath;
 
     /// <summary>
     /// etcd's Txn as one write transaction. As in etcd, every guard on the chosen path, nested
@@ -45,20 +46,19 @@ public sealed partial class ApplyBatch
     private void ChoosePath(TxnRequest request)
     {
         bool succeeded = true;
-        foreach (Compare compare in request.Compare)
+        // Indexed loops: a RepeatedField's enumerator is allocated, and this is the hot path of
+        // every Kubernetes write.
+        for (int i = 0; i < request.Compare.Count && succeeded; i++)
         {
-            if (!CompareEvaluator.Holds(Index, compare, this))
-            {
-                succeeded = false;
-                break;
-            }
+            succeeded = CompareEvaluator.Holds(Index, request.Compare[i], this);
         }
         txnPath.Add(succeeded);
-        foreach (RequestOp op in succeeded ? request.Success : request.Failure)
+        RepeatedField<RequestOp> ops = succeeded ? request.Success : request.Failure;
+        for (int i = 0; i < ops.Count; i++)
         {
-            if (op.RequestCase == RequestOp.RequestOneofCase.RequestTxn)
+            if (ops[i].RequestCase == RequestOp.RequestOneofCase.RequestTxn)
             {
-                ChoosePath(op.RequestTxn);
+                ChoosePath(ops[i].RequestTxn);
             }
         }
     }
@@ -66,8 +66,10 @@ public sealed partial class ApplyBatch
     /// <summary>etcd checks every put on the path first (key before lease), then every range.</summary>
     private void CheckPuts(TxnRequest request, ref int cursor)
     {
-        foreach (RequestOp op in txnPath[cursor++] ? request.Success : request.Failure)
+        RepeatedField<RequestOp> ops = txnPath[cursor++] ? request.Success : request.Failure;
+        for (int i = 0; i < ops.Count; i++)
         {
+            RequestOp op = ops[i];
             switch (op.RequestCase)
             {
                 case RequestOp.RequestOneofCase.RequestTxn:
@@ -83,8 +85,10 @@ public sealed partial class ApplyBatch
 
     private void CheckRanges(TxnRequest request, ref int cursor)
     {
-        foreach (RequestOp op in txnPath[cursor++] ? request.Success : request.Failure)
+        RepeatedField<RequestOp> ops = txnPath[cursor++] ? request.Success : request.Failure;
+        for (int i = 0; i < ops.Count; i++)
         {
+            RequestOp op = ops[i];
             switch (op.RequestCase)
             {
                 case RequestOp.RequestOneofCase.RequestTxn:
@@ -112,8 +116,11 @@ public sealed partial class ApplyBatch
         bool succeeded = txnPath[cursor++];
         // Nested responses carry an empty header, as etcd's do; the caller fills the outer one.
         var response = new TxnResponse { Succeeded = succeeded, Header = new ResponseHeader() };
-        foreach (RequestOp op in succeeded ? request.Success : request.Failure)
+        RepeatedField<RequestOp> ops = succeeded ? request.Success : request.Failure;
+        response.Responses.Capacity = ops.Count;
+        for (int i = 0; i < ops.Count; i++)
         {
+            RequestOp op = ops[i];
             response.Responses.Add(op.RequestCase switch
             {
                 RequestOp.RequestOneofCase.RequestRange => new ResponseOp { ResponseRange = RangeInTxn(op.RequestRange) },

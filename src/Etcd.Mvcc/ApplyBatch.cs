@@ -21,8 +21,9 @@ public sealed partial class ApplyBatch : IDisposable, IRecordLoader
     private readonly KvStore store;
     private readonly IBackendBatch backendBatch;
     private readonly long committedRevision;
-    private readonly List<Change> changes = [];
-    private readonly List<long> compactions = [];
+    private readonly List<Change> changes;
+    private readonly List<long> compactions;
+    private readonly ApplyWorkspace workspace;
 
     // The transaction being applied: its changes are written at txnMain with sub revisions
     // 0, 1, 2, ... in order (txnChanges counts them).
@@ -31,13 +32,16 @@ public sealed partial class ApplyBatch : IDisposable, IRecordLoader
 
     private ulong? appliedIndex;
     private ulong appliedTerm;
-    private byte[] recordBuffer = new byte[512];
     private IBackendSnapshot? pastRecords;
     private bool closed;
 
-    internal ApplyBatch(KvStore store, long revision, long compactRevision)
+    internal ApplyBatch(KvStore store, ApplyWorkspace workspace, long revision, long compactRevision)
     {
         this.store = store;
+        this.workspace = workspace;
+        changes = workspace.Changes;
+        compactions = workspace.Compactions;
+        txnPath = workspace.TxnPath;
         committedRevision = revision;
         Revision = revision;
         CompactRevision = compactRevision;
@@ -167,15 +171,28 @@ public sealed partial class ApplyBatch : IDisposable, IRecordLoader
         }
         store.Backend.Commit(backendBatch);
         store.Publish(Revision, CompactRevision, appliedIndex, appliedTerm);
-        Close();
 
-        foreach (long compaction in compactions)
+        // Durable and visible now: from here on the batch closes whatever happens, never undoes.
+        IKvObserver? observer = store.Observer;
+        Event[]? events = null;
+        try
         {
-            store.ScheduleCompaction(compaction);
+            foreach (long compaction in compactions)
+            {
+                store.ScheduleCompaction(compaction);
+            }
+            if (observer is not null && Revision > committedRevision)
+            {
+                events = BuildEvents();
+            }
         }
-        if (store.Observer is IKvObserver observer && Revision > committedRevision)
+        finally
         {
-            observer.Committed(committedRevision, Revision, BuildEvents());
+            Close();
+        }
+        if (events is not null)
+        {
+            observer!.Committed(committedRevision, Revision, events);
         }
     }
 
@@ -362,12 +379,7 @@ public sealed partial class ApplyBatch : IDisposable, IRecordLoader
 
     private void WriteRecord(Revision revision, KeyValue record)
     {
-        int size = record.CalculateSize();
-        if (size > recordBuffer.Length)
-        {
-            recordBuffer = new byte[Math.Max(size, recordBuffer.Length * 2)];
-        }
-        Span<byte> value = recordBuffer.AsSpan(0, size);
+        Span<byte> value = workspace.RecordBufferOf(record.CalculateSize());
         record.WriteTo(value);
         Span<byte> key = stackalloc byte[RevisionKey.TombstoneLength];
         int keyLength = RevisionKey.Write(key, revision, tombstone: false);
@@ -376,12 +388,7 @@ public sealed partial class ApplyBatch : IDisposable, IRecordLoader
 
     private void WriteTombstone(Revision revision, byte[] userKey)
     {
-        int size = TombstoneRecord.Size(userKey.Length);
-        if (size > recordBuffer.Length)
-        {
-            recordBuffer = new byte[Math.Max(size, recordBuffer.Length * 2)];
-        }
-        Span<byte> value = recordBuffer.AsSpan(0, size);
+        Span<byte> value = workspace.RecordBufferOf(TombstoneRecord.Size(userKey.Length));
         TombstoneRecord.Write(value, userKey);
         Span<byte> key = stackalloc byte[RevisionKey.TombstoneLength];
         int keyLength = RevisionKey.Write(key, revision, tombstone: true);
@@ -434,6 +441,7 @@ public sealed partial class ApplyBatch : IDisposable, IRecordLoader
     private void Close()
     {
         closed = true;
+        workspace.Clear();
         backendBatch.Dispose();
         store.BatchClosed(this);
     }

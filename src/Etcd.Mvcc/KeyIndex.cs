@@ -182,6 +182,7 @@ internal sealed class KeyIndex
         private readonly KeyRange range;
         private int chunk;
         private int slot;
+        private bool yieldedSingle;
 
         internal RangeEnumerator(KeyIndex index, int chunk, int slot, KeyRange range)
         {
@@ -211,7 +212,7 @@ internal sealed class KeyIndex
             KeyHistory next = index.chunks[chunk].Items[slot];
             bool inRange = range.Kind switch
             {
-                KeyRangeKind.Single => Current is null && next.Key.AsSpan().SequenceEqual(range.Start),
+                KeyRangeKind.Single => !yieldedSingle && next.Key.AsSpan().SequenceEqual(range.Start),
                 KeyRangeKind.Bounded => next.Key.AsSpan().SequenceCompareTo(range.End) < 0,
                 _ => true,
             };
@@ -220,6 +221,7 @@ internal sealed class KeyIndex
                 return false;
             }
             Current = next;
+            yieldedSingle = true;
             return true;
         }
     }

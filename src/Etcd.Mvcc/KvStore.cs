@@ -19,6 +19,7 @@ public sealed class KvStore : IDisposable
 {
     private readonly ReaderWriterLockSlim indexLock = new(LockRecursionPolicy.NoRecursion);
     private readonly Compactor compactor;
+    private readonly ApplyWorkspace applyWorkspace = new();
 
     // Guarded by indexLock; written only when a batch commits.
     private long committedRevision;
@@ -155,7 +156,7 @@ public sealed class KvStore : IDisposable
         {
             throw new InvalidOperationException("an apply batch is already open");
         }
-        openBatch = new ApplyBatch(this, committedRevision, committedCompactRevision);
+        openBatch = new ApplyBatch(this, applyWorkspace, committedRevision, committedCompactRevision);
         return openBatch;
     }
 
