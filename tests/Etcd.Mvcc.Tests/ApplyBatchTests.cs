@@ -60,7 +60,7 @@ public sealed class ApplyBatchTests : IDisposable
 
         Assert.Equal(["a=1", "b=1"], store.Values(All()));
         Assert.Equal(3, store.Store.CurrentRevision);
-        Assert.Equal(["2_0", "3_0"], PutAndDeleteTests.BackendRecordKeys(store));
+        Assert.Equal(["2_0", "3_0"], store.RecordKeys());
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class ApplyBatchTests : IDisposable
         Assert.Equal(0ul, store.Store.ConsistentIndex);
         Assert.Equal(2, store.Store.IndexedKeyCount);
         Assert.Equal(["a"], store.Store.KeysWithLease(1).Select(k => System.Text.Encoding.UTF8.GetString(k)));
-        Assert.Equal(["2_0", "3_0"], PutAndDeleteTests.BackendRecordKeys(store));
+        Assert.Equal(["2_0", "3_0"], store.RecordKeys());
 
         // The next batch reuses the revisions and sees the state as it was.
         PutResponse put = store.Put("a", "4", prevKv: true);
@@ -140,7 +140,7 @@ public sealed class ApplyBatchTests : IDisposable
         Assert.Equal(5ul, store.Store.ConsistentIndex);
         using IBackendSnapshot snapshot = store.Backend.Snapshot();
         Assert.Equal(5ul, MetaKeys.GetUInt64(snapshot, MetaKeys.ConsistentIndex));
-        Assert.Empty(PutAndDeleteTests.BackendRecordKeys(store));
+        Assert.Empty(store.RecordKeys());
     }
 
     [Fact]

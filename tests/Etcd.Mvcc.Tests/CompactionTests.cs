@@ -40,7 +40,7 @@ public sealed class CompactionTests : IDisposable
         await store.Store.WhenCompacted(5);
 
         // a keeps 3 (its newest at or below 5); b's life ended at 5 and vanishes whole; above 5 nothing changes.
-        Assert.Equal(["3_0", "6_0", "7_0"], PutAndDeleteTests.BackendRecordKeys(store));
+        Assert.Equal(["3_0", "6_0", "7_0"], store.RecordKeys());
         Assert.Equal(2, store.Store.IndexedKeyCount);
         using IBackendSnapshot snapshot = store.Backend.Snapshot();
         Assert.Equal(5, MetaKeys.GetRevision(snapshot, MetaKeys.FinishedCompact));
@@ -54,7 +54,7 @@ public sealed class CompactionTests : IDisposable
         store.Compact(7);
         await store.Store.WhenCompacted(7);
 
-        Assert.Equal(["6_0", "7_0"], PutAndDeleteTests.BackendRecordKeys(store));
+        Assert.Equal(["6_0", "7_0"], store.RecordKeys());
         Assert.Equal(["a=3", "c=1"], store.Values(All(7)));
     }
 
@@ -78,7 +78,7 @@ public sealed class CompactionTests : IDisposable
         await store.Store.WhenCompacted(3);
         await store.Store.WhenCompacted(6);
 
-        Assert.Equal(["3_0", "6_0", "7_0"], PutAndDeleteTests.BackendRecordKeys(store));
+        Assert.Equal(["3_0", "6_0", "7_0"], store.RecordKeys());
         Assert.Equal(["a=2", "c=1"], store.Values(All(6)));
     }
 
@@ -88,7 +88,7 @@ public sealed class CompactionTests : IDisposable
         store.Delete("\0", "\0");
         store.Compact(8);
         await store.Store.WhenCompacted(8);
-        Assert.Empty(PutAndDeleteTests.BackendRecordKeys(store));
+        Assert.Empty(store.RecordKeys());
 
         store.Reopen();
 
@@ -114,7 +114,7 @@ public sealed class CompactionTests : IDisposable
         Assert.Equal(5, store.Store.CompactRevision);
         await store.Store.WhenCompacted(5);
 
-        Assert.Equal(["3_0", "6_0", "7_0"], PutAndDeleteTests.BackendRecordKeys(store));
+        Assert.Equal(["3_0", "6_0", "7_0"], store.RecordKeys());
         Assert.Equal(["a=3", "c=1"], store.Values(All(0)));
     }
 

@@ -1,6 +1,5 @@
 using Etcd.Api.Etcdserverpb;
 using Etcd.Api.Mvccpb;
-using Etcd.Storage.Backend;
 
 namespace Etcd.Mvcc.Tests;
 
@@ -37,7 +36,7 @@ public sealed class PutAndDeleteTests
         TxnResponse response = store.Txn(txn);
 
         Assert.Equal(3, response.Header.Revision);
-        Assert.Equal(["2_0", "3_0", "3_1", "3_2t"], BackendRecordKeys(store));
+        Assert.Equal(["2_0", "3_0", "3_1", "3_2t"], store.RecordKeys());
     }
 
     [Theory]
@@ -54,7 +53,7 @@ public sealed class PutAndDeleteTests
         Assert.Equal(4, deleted.Header.Revision);
         Assert.Equal("2", Assert.Single(deleted.PrevKvs).Value.ToStringUtf8());
         Assert.Empty(store.Get("a").Kvs);
-        Assert.Equal(["2_0", "3_0", "4_0t"], BackendRecordKeys(store));
+        Assert.Equal(["2_0", "3_0", "4_0t"], store.RecordKeys());
 
         store.Put("a", "3");
         KeyValue again = Assert.Single(store.Get("a").Kvs);
@@ -211,18 +210,5 @@ public sealed class PutAndDeleteTests
         Assert.Equal(["a=1"], store.Values(new RangeRequest { Key = TestStore.B("\0"), RangeEnd = TestStore.B("\0") }));
         Assert.Equal(0, store.Apply(b => b.DeleteKeysOfLease(2)));
         Assert.Equal(before + 1, store.Store.CurrentRevision);
-    }
-
-    internal static List<string> BackendRecordKeys(TestStore store)
-    {
-        var keys = new List<string>();
-        using IBackendSnapshot snapshot = store.Backend.Snapshot();
-        snapshot.Scan(Bucket.Key, [], [], (key, _) =>
-        {
-            Revision revision = RevisionKey.Read(key);
-            keys.Add($"{revision.Main}_{revision.Sub}{(RevisionKey.IsTombstone(key) ? "t" : "")}");
-            return true;
-        });
-        return keys;
     }
 }

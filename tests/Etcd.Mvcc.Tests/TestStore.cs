@@ -1,4 +1,5 @@
 using Etcd.Api.Etcdserverpb;
+using Etcd.Storage.Backend;
 using Etcd.Storage.Backend.Memory;
 using Google.Protobuf;
 
@@ -59,6 +60,20 @@ internal sealed class TestStore : IDisposable
             values[i] = $"{response.Kvs[i].Key.ToStringUtf8()}={response.Kvs[i].Value.ToStringUtf8()}";
         }
         return values;
+    }
+
+    /// <summary>The backend keys of all records as "main_sub", with "t" for a deletion, in backend order.</summary>
+    public List<string> RecordKeys()
+    {
+        var keys = new List<string>();
+        using IBackendSnapshot snapshot = Backend.Snapshot();
+        snapshot.Scan(Bucket.Key, [], [], (key, _) =>
+        {
+            Revision revision = RevisionKey.Read(key);
+            keys.Add($"{revision.Main}_{revision.Sub}{(RevisionKey.IsTombstone(key) ? "t" : "")}");
+            return true;
+        });
+        return keys;
     }
 
     /// <summary>Closes the store and opens a new one on the same backend, as a restart does.</summary>

@@ -163,7 +163,7 @@ public abstract class TxnTestsBase : IDisposable
         Assert.Equal(4, store.Store.CurrentRevision);
         Assert.Empty(store.Get("c").Kvs);
         Assert.Single(store.Get("a").Kvs);
-        Assert.Equal(["2_0", "3_0", "4_0"], PutAndDeleteTests.BackendRecordKeys(store));
+        Assert.Equal(["2_0", "3_0", "4_0"], store.RecordKeys());
     }
 
     [Fact]
@@ -204,7 +204,7 @@ public abstract class TxnTestsBase : IDisposable
 
         KeyValue a = Assert.Single(store.Get("a").Kvs);
         Assert.Equal((5L, 5L, 1L, 0L), (a.CreateRevision, a.ModRevision, a.Version, a.Lease));
-        Assert.Equal(["2_0", "3_0", "4_0", "5_0t", "5_1"], PutAndDeleteTests.BackendRecordKeys(store));
+        Assert.Equal(["2_0", "3_0", "4_0", "5_0t", "5_1"], store.RecordKeys());
     }
 
     [Fact]
