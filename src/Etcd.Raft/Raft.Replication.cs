@@ -69,6 +69,11 @@ internal sealed partial class Raft
             return SendSnapshot(to, pr);
         }
 
+        if (TryExtendQueuedAppend(to, pr, prevTerm, entries))
+        {
+            return true;
+        }
+
         var m = new Message
         {
             To = to,

@@ -137,6 +137,7 @@ internal sealed partial class Raft
     {
         var messages = _messages;
         _messages = null;
+        _queuedCount = 0;
         return messages is null ? [] : messages;
     }
 
@@ -184,6 +185,7 @@ internal sealed partial class Raft
         }
 
         (_messages ??= []).Add(m);
+        RememberQueued(m.To, _messages.Count - 1, m.Type == MessageType.MsgApp ? EntriesSize(m.Entries) : 0);
     }
 
     private void AddReadState(ulong index, ByteString context) => (_readStates ??= []).Add(new ReadState(index, context));

@@ -42,6 +42,23 @@ internal sealed class Inflights
         _count++;
     }
 
+    /// <summary>The newest message was extended (more entries merged into it) up to <paramref name="lastIndex"/>.</summary>
+    public void ExtendLast(ulong lastIndex)
+    {
+        if (_count == 0)
+        {
+            throw new InvalidOperationException("no message in flight to extend");
+        }
+
+        int last = _start + _count - 1;
+        if (last >= _capacity)
+        {
+            last -= _capacity;
+        }
+
+        _buffer[last] = lastIndex;
+    }
+
     /// <summary>Forgets every message whose last index is at most <paramref name="to"/> (acknowledged).</summary>
     public void FreeLE(ulong to)
     {

@@ -22,12 +22,15 @@ public sealed class FlowControlTests
     public void InReplicateState_AtMostTheWindowOfAppendsIsInFlight()
     {
         var r = ReplicatingLeader(maxInflight: 3);
+        int sent = 0;
         for (int i = 0; i < 10; i++)
         {
+            // Each proposal in its own Ready, so appends are not merged.
             r.Step(Prop(1));
+            sent += r.Read().Count(m => m.Type == MessageType.MsgApp);
         }
 
-        Assert.Equal(3, r.Read().Count(m => m.Type == MessageType.MsgApp));
+        Assert.Equal(3, sent);
         Assert.True(r.Tracker.Get(2)!.IsPaused);
     }
 
@@ -38,9 +41,8 @@ public sealed class FlowControlTests
         for (int i = 0; i < 10; i++)
         {
             r.Step(Prop(1));
+            r.Read();
         }
-
-        r.Read();
 
         r.Step(Msg(2, 1, MessageType.MsgAppResp, term: 1, index: 4)); // acknowledges three appends
 
@@ -118,5 +120,30 @@ public sealed class FlowControlTests
         r.Step(new Message { From = 2, To = 1, Type = MessageType.MsgUnreachable });
 
         Assert.Equal(ProgressState.Probe, r.Tracker.Get(2)!.State);
+    }
+
+    [Fact]
+    public void AppendsQueuedForOneFollowerInOneReadyAreMergedIntoOneMessage()
+    {
+        var r = ReplicatingLeader(maxInflight: 3);
+        for (int i = 0; i < 10; i++)
+        {
+            r.Step(Prop(1, $"p{i}"));
+        }
+
+        var append = Assert.Single(r.Read());
+        Assert.Equal(1UL, append.Index);
+        Assert.Equal(10, append.Entries.Count);
+        Assert.Equal(1, r.Tracker.Get(2)!.Inflights.Count); // one message occupies one slot
+
+        // The merged message is subject to the size budget like any other.
+        var small = New(1, [1, 2], options: o => o.MaxSizePerMsg = 0);
+        small.BecomeCandidate();
+        small.BecomeLeader();
+        small.Step(Msg(2, 1, MessageType.MsgAppResp, term: 1, index: 1));
+        small.Read();
+        small.Step(Prop(1));
+        small.Step(Prop(1));
+        Assert.Equal(2, small.Read().Count(m => m.Type == MessageType.MsgApp));
     }
 }
