@@ -13,8 +13,9 @@ dotnet bench/raft/bin/Release/net10.0/Etcd.Raft.Benchmarks.dll "$proposals"
 if [ -d /usr/share/gocode/src/go.etcd.io/etcd/raft ]; then
   echo "== etcd 3.4 (go test -bench) =="
   export GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="${GOCACHE:-/tmp/etcd-raft-bench-gocache}"
-  go test -run x -bench 'BenchmarkOneNode' -benchmem go.etcd.io/etcd/raft 2>/dev/null | grep -E '^Benchmark|ns/op' | grep -v INFO || true
-  go test -run x -bench . -benchmem go.etcd.io/etcd/raft/rafttest 2>/dev/null | grep -E 'ns/op' || true
+  # etcd's raft logs to the same output, so only the result lines are kept, labelled here.
+  echo "BenchmarkOneNode        $(go test -run x -bench 'BenchmarkOneNode' -benchmem go.etcd.io/etcd/raft 2>/dev/null | grep -E 'ns/op' | tail -1)"
+  echo "BenchmarkProposal3Nodes $(go test -run x -bench . -benchmem go.etcd.io/etcd/raft/rafttest 2>/dev/null | grep -E 'ns/op' | tail -1)"
 else
   echo "etcd's Go sources are not installed (apt-get install golang-etcd-server-dev); skipping them"
 fi
