@@ -52,6 +52,8 @@ public static class CommandTree
             AuthCommands.Create(),
             UserCommands.Create(),
             RoleCommands.Create(),
+            LockCommand.Create(),
+            ElectCommand.Create(),
         ],
     }.Seal();
 }
