@@ -16,8 +16,12 @@ public static class ServerHost
     public static WebApplication Build(EtcdServer server)
     {
         var config = server.Config;
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        // The empty builder reads no configuration files and watches none: etcd is configured by
+        // its flags alone, and a file watcher on the working directory wakes the process for
+        // every file anyone changes there.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRoutingCore();
         builder.Services.AddSingleton(server);
         builder.Services.AddSingleton<IConnectionListenerFactory, ProtocolSniffingTransport>();
         builder.Services.AddGrpc(options =>

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
-using System.Threading.Channels;
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using Etcd.Raft;
 using Etcd.Raft.Raftpb;
 using Etcd.Server.Logging;
@@ -12,6 +13,10 @@ namespace Etcd.Server.Raft;
 /// messages and read requests; for every Ready it persists, sends, applies and advances, in the
 /// order Raft requires. Proposals that arrive while a Ready is being persisted are gathered into
 /// the next one, so one fsync covers many client writes.
+/// <para>
+/// The loop has a thread of its own: it blocks in fsync by design, which must not hold a
+/// thread-pool thread, and a busy pool must not delay ticks or the next group commit.
+/// </para>
 /// </summary>
 public sealed class RaftNode : IAsyncDisposable
 {
@@ -24,16 +29,16 @@ public sealed class RaftNode : IAsyncDisposable
     private readonly TimeSpan _tickInterval;
     private readonly ulong _snapshotCount;
     private readonly ulong _snapshotCatchUpEntries;
-    private readonly Channel<NodeInput> _inputs = Channel.CreateUnbounded<NodeInput>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentQueue<NodeInput> _inputs = new();
+    private readonly ManualResetEventSlim _inputArrived = new(false, spinCount: 50);
+    private readonly TaskCompletionSource _loopEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _stopping;
     private readonly Dictionary<ulong, ReadBatch> _readsInFlight = [];
     private readonly List<(ulong Index, ReadBatch Batch)> _readsAwaitingApply = [];
     private readonly Lock _readLock = new();
     private ReadBatch? _openReadBatch;
     private ulong _nextReadContext;
     private ulong _snapshotIndex;
-    private Task _loop = Task.CompletedTask;
-    private Task _ticker = Task.CompletedTask;
 
     public RaftNode(RawNode node, MemoryStorage storage, IRaftDurableLog log, IEntryApplier applier, IPeerSender peers,
         ZapLogger logger, TimeSpan tickInterval, ulong snapshotCount, ulong snapshotCatchUpEntries, ulong memberId)
@@ -73,8 +78,8 @@ public sealed class RaftNode : IAsyncDisposable
 
     public void Start()
     {
-        _loop = Task.Run(RunAsync);
-        _ticker = Task.Run(TickAsync);
+        var thread = new Thread(Run) { Name = "raft-loop", IsBackground = true };
+        thread.Start();
     }
 
     /// <summary>Hands the loop a proposal; <paramref name="onDropped"/> runs if Raft refuses it.</summary>
@@ -119,37 +124,40 @@ public sealed class RaftNode : IAsyncDisposable
 
     private void Enqueue(NodeInput input)
     {
-        if (!_inputs.Writer.TryWrite(input)) input.OnDropped?.Invoke(RaftError.ProposalDropped);
+        if (_stopping)
+        {
+            input.OnDropped?.Invoke(RaftError.ProposalDropped);
+            return;
+        }
+        _inputs.Enqueue(input);
+        _inputArrived.Set();
     }
 
-    private async Task TickAsync()
+    private void Run()
     {
-        using var timer = new PeriodicTimer(_tickInterval);
+        var clock = Stopwatch.StartNew();
+        var nextTick = _tickInterval;
         try
         {
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
-                Enqueue(new NodeInput(InputKind.Tick, null, null, null));
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private async Task RunAsync()
-    {
-        var reader = _inputs.Reader;
-        try
-        {
-            while (await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
+            while (!_stopping)
             {
+                var untilTick = nextTick - clock.Elapsed;
+                if (untilTick > TimeSpan.Zero) _inputArrived.Wait(untilTick);
+                // Reset before draining: an input queued after the drain sets the event again.
+                _inputArrived.Reset();
+                if (clock.Elapsed >= nextTick)
+                {
+                    _node.Tick();
+                    nextTick += _tickInterval;
+                    // After a long stall, tick once rather than in a burst that would start elections.
+                    if (clock.Elapsed > nextTick) nextTick = clock.Elapsed + _tickInterval;
+                }
                 // Take what is queued (bounded, so a flood of proposals cannot starve ticks and
                 // applying), then turn it into as few Readies as possible.
-                for (var taken = 0; taken < 4096 && reader.TryRead(out var input); taken++) Handle(input);
+                for (var taken = 0; taken < 4096 && _inputs.TryDequeue(out var input); taken++) Handle(input);
+                if (!_inputs.IsEmpty) _inputArrived.Set();
                 while (_node.HasReady()) ProcessReady();
             }
-        }
-        catch (OperationCanceledException)
-        {
         }
         catch (Exception e)
         {
@@ -157,6 +165,10 @@ public sealed class RaftNode : IAsyncDisposable
             // rather than acknowledge anything more (etcd panics here).
             _logger.Error("raft loop failed; member stops", LogField.Of("error", e.ToString()));
             Failed?.Invoke(e);
+        }
+        finally
+        {
+            _loopEnded.TrySetResult();
         }
     }
 
@@ -167,9 +179,6 @@ public sealed class RaftNode : IAsyncDisposable
     {
         switch (input.Kind)
         {
-            case InputKind.Tick:
-                _node.Tick();
-                break;
             case InputKind.Propose:
                 var error = _node.Propose(input.Data!);
                 if (error != RaftError.None) input.OnDropped?.Invoke(error);
@@ -293,18 +302,18 @@ public sealed class RaftNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _stop.Cancel();
-        _inputs.Writer.TryComplete();
-        await Task.WhenAll(_loop, _ticker).ConfigureAwait(false);
+        _stopping = true;
+        _inputArrived.Set();
+        await _loopEnded.Task.ConfigureAwait(false);
+        while (_inputs.TryDequeue(out var input)) input.OnDropped?.Invoke(RaftError.ProposalDropped);
         lock (_readLock) _openReadBatch?.Completion.TrySetCanceled();
         foreach (var batch in _readsInFlight.Values) batch.Completion.TrySetCanceled();
         foreach (var (_, batch) in _readsAwaitingApply) batch.Completion.TrySetCanceled();
-        _stop.Dispose();
+        _inputArrived.Dispose();
     }
 
     private enum InputKind
     {
-        Tick,
         Propose,
         Step,
         Campaign,

@@ -1,5 +1,10 @@
+using System.Security.Cryptography;
 using Etcd.Api.Etcdserverpb;
+using Etcd.Mvcc;
+using Etcd.Server.Apply;
 using Etcd.Server.Core;
+using Etcd.Server.Logging;
+using Google.Protobuf;
 using Grpc.Core;
 
 namespace Etcd.Server.Services;
@@ -30,6 +35,64 @@ public sealed class MaintenanceService(EtcdServer server) : Maintenance.Maintena
         if (request.Action != AlarmRequest.Types.AlarmAction.Get)
             throw new RpcException(new Grpc.Core.Status(StatusCode.Unimplemented, "alarm activation is not implemented yet"));
         return Task.FromResult(new AlarmResponse { Header = server.Header(server.Kv.CurrentRevision) });
+    }
+
+    public override Task<HashKVResponse> HashKV(HashKVRequest request, ServerCallContext context)
+    {
+        KvHash hash;
+        try
+        {
+            hash = server.Kv.HashKV(request.Revision);
+        }
+        catch (MvccException e)
+        {
+            throw MvccErrors.ToRpc(e);
+        }
+        var response = new HashKVResponse { Header = server.Header(hash.CurrentRevision), Hash = hash.Hash, CompactRevision = hash.CompactRevision };
+        return Task.FromResult(response);
+    }
+
+    // etcd's chunk size for snapshot streams.
+    private const int SnapshotChunkBytes = 32 * 1024;
+
+    /// <summary>
+    /// Streams a consistent copy of the backend in chunks with the bytes remaining, then one
+    /// last message with the SHA-256 of everything sent, which etcdctl checks and strips.
+    /// The copy is our backend's archive format (etcdutl restores it), not a bbolt file.
+    /// </summary>
+    public override async Task Snapshot(SnapshotRequest request, IServerStreamWriter<SnapshotResponse> responseStream, ServerCallContext context)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"etcd-snapshot-{Guid.NewGuid():N}.db");
+        try
+        {
+            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose))
+            {
+                server.Backend.WriteSnapshotTo(file);
+                var total = file.Length;
+                file.Position = 0;
+                server.Logger.Info("sending database snapshot to client", LogField.Of("total-bytes", total));
+                using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                var buffer = new byte[SnapshotChunkBytes];
+                long sent = 0;
+                while (sent < total)
+                {
+                    var read = await file.ReadAtLeastAsync(buffer, (int)Math.Min(buffer.Length, total - sent), throwOnEndOfStream: true, context.CancellationToken).ConfigureAwait(false);
+                    sent += read;
+                    sha.AppendData(buffer, 0, read);
+                    await responseStream.WriteAsync(new SnapshotResponse
+                    {
+                        RemainingBytes = (ulong)(total - sent),
+                        Blob = ByteString.CopyFrom(buffer, 0, read),
+                    }).ConfigureAwait(false);
+                }
+                await responseStream.WriteAsync(new SnapshotResponse { Blob = ByteString.CopyFrom(sha.GetHashAndReset()) }).ConfigureAwait(false);
+                server.Logger.Info("sent database snapshot to client", LogField.Of("total-bytes", total));
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     public override Task<DefragmentResponse> Defragment(DefragmentRequest request, ServerCallContext context)
