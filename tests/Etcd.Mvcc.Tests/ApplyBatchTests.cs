@@ -117,6 +117,44 @@ public sealed class ApplyBatchTests : IDisposable
     }
 
     [Fact]
+    public void Entries_of_other_buckets_commit_with_the_batch_or_not_at_all()
+    {
+        using (ApplyBatch batch = store.Store.BeginApply())
+        {
+            batch.PutLeaseRecord(0x0102, [9]);
+            batch.PutBucketEntry(Bucket.Members, "m"u8, [1]);
+            Assert.Throws<ArgumentException>(() => batch.PutBucketEntry(Bucket.Key, "k"u8, [1]));
+            Assert.Throws<ArgumentException>(() => batch.DeleteBucketEntry(Bucket.Meta, "consistent_index"u8));
+        }
+        using (IBackendSnapshot snapshot = store.Backend.Snapshot())
+        {
+            Assert.Null(snapshot.Get(Bucket.Members, "m"u8));
+        }
+
+        using (ApplyBatch batch = store.Store.BeginApply())
+        {
+            batch.PutLeaseRecord(0x0102, [9]);
+            batch.PutBucketEntry(Bucket.Members, "m"u8, [1]);
+            batch.Commit();
+        }
+        using (IBackendSnapshot snapshot = store.Backend.Snapshot())
+        {
+            Assert.Equal([9], snapshot.Get(Bucket.Lease, [0, 0, 0, 0, 0, 0, 1, 2]));
+            Assert.Equal([1], snapshot.Get(Bucket.Members, "m"u8));
+        }
+
+        using (ApplyBatch batch = store.Store.BeginApply())
+        {
+            batch.DeleteLeaseRecord(0x0102);
+            batch.Commit();
+        }
+        using (IBackendSnapshot snapshot = store.Backend.Snapshot())
+        {
+            Assert.Null(snapshot.Get(Bucket.Lease, [0, 0, 0, 0, 0, 0, 1, 2]));
+        }
+    }
+
+    [Fact]
     public void Only_one_batch_is_open_at_a_time()
     {
         ApplyBatch first = store.Store.BeginApply();
