@@ -58,6 +58,9 @@ public sealed class EtcdServer : IAsyncDisposable
     /// <summary>The leases (replicated state plus, on the leader, their countdown).</summary>
     public required Leases.Lessor Leases { get; init; }
 
+    /// <summary>Every watcher of this member.</summary>
+    public required Watch.WatchHub Watches { get; init; }
+
     /// <summary>etcd's "require leader" for client streams.</summary>
     public required Watch.LeaderRequirement LeaderRequirement { get; init; }
 

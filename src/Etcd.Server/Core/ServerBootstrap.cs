@@ -110,9 +110,13 @@ public static class ServerBootstrap
         raft.LeaderChanged += leader => leaseApplier.OnLeadershipChanged(leader == memberId);
         EtcdServer? started = null;
         var leaseExpiry = new LeaseExpiryLoop(lessor, (request, token) => started!.ProposeAsync(request, token), logger, TimeProvider.System);
-        var server = new EtcdServer(config, logger, backend, kv, raft, clusterMembers, waiters, [leaseExpiry, raft], [log, kv, backend])
+        // Fragments split at etcd's limit: the largest request plus gRPC's overhead allowance.
+        var watches = new WatchHub(kv, revision => started!.Header(revision), (int)Math.Min(config.MaxRequestBytes + 512 * 1024, int.MaxValue),
+            config.WatchProgressNotifyInterval, logger, TimeProvider.System);
+        var server = new EtcdServer(config, logger, backend, kv, raft, clusterMembers, waiters, [leaseExpiry, watches, raft], [log, kv, backend])
         {
             Leases = lessor,
+            Watches = watches,
             LeaderRequirement = new LeaderRequirement(raft, TimeSpan.FromMilliseconds(config.ElectionMs), TimeProvider.System),
         };
         started = server;
@@ -121,6 +125,7 @@ public static class ServerBootstrap
         if (InitialCluster.Parse(config.InitialCluster, config.InitialClusterToken).Count == 1) raft.CampaignWhenCaughtUp();
         raft.Start();
         leaseExpiry.Start();
+        watches.Start();
         return Task.FromResult(server);
     }
 }

@@ -5,9 +5,6 @@ namespace Etcd.Server.Services;
 // Services whose RPCs are not implemented yet: the generated bases answer every call with gRPC
 // Unimplemented, which is what a client should see until the issue that builds them lands.
 
-/// <summary>Watch: not implemented yet (issue: Watch, Lease, Lock and Election).</summary>
-public sealed class WatchService : Etcd.Api.Etcdserverpb.Watch.WatchBase;
-
 /// <summary>Auth: not implemented yet (security issue).</summary>
 public sealed class AuthService : Auth.AuthBase;
 

@@ -1,0 +1,80 @@
+using Etcd.Api.Etcdserverpb;
+using Etcd.Server.Api;
+using Etcd.Server.Core;
+using Etcd.Server.Watch;
+using Grpc.Core;
+
+namespace Etcd.Server.Services;
+
+/// <summary>
+/// etcd's Watch service: one bidirectional stream per session. Requests (create, cancel,
+/// progress) are read on one side; the session's ordered response queue is written on the other,
+/// buffering while more responses wait so a burst leaves in few network writes.
+/// </summary>
+public sealed class WatchService(EtcdServer server) : Etcd.Api.Etcdserverpb.Watch.WatchBase
+{
+    private static readonly WriteOptions Buffered = new(WriteFlags.BufferHint);
+    private static readonly WriteOptions Flushing = new();
+
+    public override async Task Watch(IAsyncStreamReader<WatchRequest> requestStream, IServerStreamWriter<WatchResponse> responseStream, ServerCallContext context)
+    {
+        using var leaderRequired = server.LeaderRequirement.Enter(context);
+        var token = leaderRequired?.Token ?? context.CancellationToken;
+        var session = server.Watches.OpenSession();
+        try
+        {
+            var receiving = ReceiveAsync(requestStream, session, token);
+            var sending = SendAsync(responseStream, session, token);
+            // A client that half-closes its side keeps receiving, as with etcd; the stream ends
+            // when the call does, or when receiving fails.
+            var first = await Task.WhenAny(receiving, sending).ConfigureAwait(false);
+            if (first == receiving && receiving.IsCompletedSuccessfully) await sending.ConfigureAwait(false);
+            else await first.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (leaderRequired?.LeaderLost == true)
+        {
+            throw EtcdErrors.NoLeader;
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            throw EtcdErrors.WatchCanceled;
+        }
+        finally
+        {
+            session.Close();
+        }
+    }
+
+    private static async Task ReceiveAsync(IAsyncStreamReader<WatchRequest> requests, WatchSession session, CancellationToken token)
+    {
+        while (await requests.MoveNext(token).ConfigureAwait(false))
+        {
+            var request = requests.Current;
+            switch (request.RequestUnionCase)
+            {
+                case WatchRequest.RequestUnionOneofCase.CreateRequest:
+                    session.Create(request.CreateRequest);
+                    break;
+                case WatchRequest.RequestUnionOneofCase.CancelRequest:
+                    session.Cancel(request.CancelRequest.WatchId);
+                    break;
+                case WatchRequest.RequestUnionOneofCase.ProgressRequest:
+                    session.RequestProgress();
+                    break;
+            }
+        }
+    }
+
+    private static async Task SendAsync(IServerStreamWriter<WatchResponse> responses, WatchSession session, CancellationToken token)
+    {
+        while (await session.WaitToTakeAsync(token).ConfigureAwait(false))
+        {
+            while (session.TryTake(out var response, out var more))
+            {
+                // Flush only with the last queued response: one network write for a burst.
+                responses.WriteOptions = more ? Buffered : Flushing;
+                await responses.WriteAsync(response, token).ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using Etcd.Api.Etcdserverpb;
+using Etcd.Api.Mvccpb;
+
+namespace Etcd.Server.Watch;
+
+/// <summary>The live path: each commit's events go to the synced watchers, one response per watcher and revision.</summary>
+public sealed partial class WatchHub
+{
+    // Watchers that gathered events for the revision being dispatched (apply loop only, under the lock).
+    private readonly List<Watcher> _gathered = [];
+
+    /// <summary>
+    /// Called by the store on the apply loop for each commit. A commit may hold several write
+    /// transactions; as in etcd, each watcher gets one response per revision, headed with it.
+    /// </summary>
+    public void Committed(long afterRevision, long throughRevision, IReadOnlyList<Event> events)
+    {
+        lock (_lock)
+        {
+            // Seen already: it was published before the hub subscribed and counted then.
+            if (throughRevision <= _notified) return;
+            if (_synced.Count > 0) Dispatch(events);
+            _notified = throughRevision;
+        }
+    }
+
+    private void Dispatch(IReadOnlyList<Event> events)
+    {
+        // Events carry prev_kv; watchers that did not ask for it share one copy without it.
+        Event?[]? bare = null;
+        var start = 0;
+        while (start < events.Count)
+        {
+            var revision = events[start].Kv.ModRevision;
+            var end = start + 1;
+            while (end < events.Count && events[end].Kv.ModRevision == revision) end++;
+            for (var i = start; i < end; i++)
+            {
+                var change = events[i];
+                var key = change.Kv.Key.Span;
+                if (_synced.OfKey(key) is { } keyWatchers)
+                {
+                    foreach (var watcher in keyWatchers) Gather(watcher, events, i, revision, ref bare);
+                }
+                foreach (var watcher in _synced.Ranges)
+                {
+                    if (watcher.Contains(key)) Gather(watcher, events, i, revision, ref bare);
+                }
+            }
+            if (_gathered.Count > 0) Deliver(revision);
+            start = end;
+        }
+    }
+
+    private void Gather(Watcher watcher, IReadOnlyList<Event> events, int index, long revision, ref Event?[]? bare)
+    {
+        var change = events[index];
+        // A watcher created with a future start revision waits for it.
+        if (revision < watcher.NextRevision || !watcher.Wants(change)) return;
+        var response = watcher.Pending;
+        if (response is null)
+        {
+            response = new WatchResponse { WatchId = watcher.Id };
+            watcher.Pending = response;
+            _gathered.Add(watcher);
+        }
+        if (watcher.PrevKv || change.PrevKv is null)
+        {
+            response.Events.Add(change);
+            return;
+        }
+        bare ??= new Event?[events.Count];
+        response.Events.Add(bare[index] ??= new Event { Type = change.Type, Kv = change.Kv });
+    }
+
+    private void Deliver(long revision)
+    {
+        var header = _header(revision);
+        foreach (var watcher in _gathered)
+        {
+            var response = watcher.Pending!;
+            watcher.Pending = null;
+            if (!watcher.Session.HasRoom)
+            {
+                // The client is not keeping up: this revision and later ones come from history.
+                watcher.NextRevision = revision;
+                FallBehind(watcher);
+                continue;
+            }
+            response.Header = header;
+            Send(watcher, response);
+            watcher.NextRevision = revision + 1;
+        }
+        _gathered.Clear();
+    }
+}

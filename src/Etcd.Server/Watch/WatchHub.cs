@@ -1,0 +1,263 @@
+using Etcd.Api.Etcdserverpb;
+using Etcd.Mvcc;
+using Etcd.Server.Logging;
+
+namespace Etcd.Server.Watch;
+
+/// <summary>
+/// Every watcher of this member (etcd's watchable store). Committed writes reach it on the apply
+/// loop and go straight to the watchers that are up to date ("synced"); watchers that start in
+/// the past or fall behind are brought up to date from history by a background loop, and then
+/// join the synced ones. One lock orders the two paths, so each watcher gets every event exactly
+/// once, in revision order.
+/// </summary>
+/// <remarks>
+/// <see cref="Notified"/> is the revision everything synced has been queued through. The store
+/// only builds events once an observer is set, so the hub subscribes when the first session opens.
+/// </remarks>
+public sealed partial class WatchHub : IKvObserver, IAsyncDisposable
+{
+    /// <summary>etcd's floor for --experimental-watch-progress-notify-interval.</summary>
+    public static readonly TimeSpan MinProgressInterval = TimeSpan.FromMilliseconds(100);
+
+    private const string EmptyRangeError = "mvcc: watcher range is empty";
+    private const string DuplicateIdError = "mvcc: duplicate watch ID provided on the WatchStream";
+
+    private readonly Lock _lock = new();
+    private readonly KvStore _kv;
+    private readonly Func<long, ResponseHeader> _header;
+    private readonly ZapLogger _logger;
+    private readonly TimeProvider _time;
+    private readonly SyncedWatchers _synced = new();
+    private readonly HashSet<Watcher> _unsynced = [];
+    private readonly HashSet<Watcher> _progressWatchers = [];
+    private readonly HashSet<WatchSession> _sessions = [];
+    private readonly int _fragmentBytes;
+    private readonly CancellationTokenSource _stop = new();
+    private long _notified;
+    private bool _observing;
+
+    /// <param name="kv">The store whose commits are watched.</param>
+    /// <param name="header">Makes the response header for a revision (member, cluster, term).</param>
+    /// <param name="fragmentBytes">Responses of watchers that allow fragments are split above this size.</param>
+    /// <param name="progressInterval">How often watchers that asked for progress notifications get one.</param>
+    public WatchHub(KvStore kv, Func<long, ResponseHeader> header, int fragmentBytes, TimeSpan progressInterval, ZapLogger logger, TimeProvider time)
+    {
+        _kv = kv;
+        _header = header;
+        _fragmentBytes = fragmentBytes;
+        _logger = logger;
+        _time = time;
+        if (progressInterval < MinProgressInterval)
+        {
+            logger.Warn("adjusting watch progress notify interval to minimum period", LogField.Duration("min-watch-progress-notify-interval", MinProgressInterval));
+            progressInterval = MinProgressInterval;
+        }
+        ProgressInterval = progressInterval;
+    }
+
+    public TimeSpan ProgressInterval { get; }
+
+    /// <summary>Revision through which every synced watcher has been queued its events.</summary>
+    public long Notified
+    {
+        get
+        {
+            lock (_lock) return _notified;
+        }
+    }
+
+    /// <summary>Number of watchers, synced or not.</summary>
+    public int WatcherCount
+    {
+        get
+        {
+            lock (_lock) return _synced.Count + _unsynced.Count;
+        }
+    }
+
+    public void Start()
+    {
+        _catchUpLoop = Task.Run(CatchUpLoopAsync);
+        _progressLoop = Task.Run(ProgressLoopAsync);
+    }
+
+    /// <summary>Opens a session: one client stream, or an in-process waiter.</summary>
+    public WatchSession OpenSession()
+    {
+        var session = new WatchSession(this);
+        lock (_lock)
+        {
+            StartObserving();
+            _sessions.Add(session);
+        }
+        return session;
+    }
+
+    internal void Create(WatchSession session, WatchCreateRequest request)
+    {
+        // etcd's conventions: no key means "\0", the smallest; range_end "\0" means "every key from key on".
+        var key = request.Key.IsEmpty ? [0] : request.Key.ToByteArray();
+        byte[]? end = request.RangeEnd.IsEmpty ? null : request.RangeEnd is { Length: 1 } one && one[0] == 0 ? [] : request.RangeEnd.ToByteArray();
+        lock (_lock)
+        {
+            if (session.Closed) return;
+            var header = _header(_notified);
+            var error = end is { Length: > 0 } && key.AsSpan().SequenceCompareTo(end) >= 0 ? EmptyRangeError : null;
+            var id = request.WatchId;
+            if (error is null && id == 0)
+            {
+                while (session.Watchers.ContainsKey(session.NextAutoId)) session.NextAutoId++;
+                id = session.NextAutoId++;
+            }
+            else if (error is null && session.Watchers.ContainsKey(id))
+            {
+                error = DuplicateIdError;
+            }
+            if (error is not null)
+            {
+                session.Enqueue(new WatchResponse { Header = header, WatchId = -1, Created = true, Canceled = true, CancelReason = error });
+                return;
+            }
+
+            var watcher = new Watcher(session, id, key, end, request);
+            session.Watchers.Add(id, watcher);
+            session.Enqueue(new WatchResponse { Header = header, WatchId = id, Created = true });
+            watcher.NextRevision = request.StartRevision == 0 ? _notified + 1 : request.StartRevision;
+            if (watcher.NextRevision > _notified)
+            {
+                watcher.State = WatcherState.Synced;
+                _synced.Add(watcher);
+            }
+            else
+            {
+                FallBehind(watcher);
+            }
+            if (watcher.ProgressNotify) _progressWatchers.Add(watcher);
+        }
+    }
+
+    internal void Cancel(WatchSession session, long watchId)
+    {
+        lock (_lock)
+        {
+            if (!session.Watchers.Remove(watchId, out var watcher)) return;
+            Detach(watcher);
+            session.Enqueue(new WatchResponse { Header = _header(_notified), WatchId = watchId, Canceled = true });
+        }
+    }
+
+    internal void RequestProgress(WatchSession session)
+    {
+        lock (_lock)
+        {
+            if (session.Closed) return;
+            // Honest progress: the revision promises every event up to it was sent, which holds
+            // only once no watcher of the session is behind.
+            if (session.UnsyncedCount == 0) session.Enqueue(ProgressResponse(-1));
+            else session.ProgressDeferred = true;
+        }
+    }
+
+    internal void Close(WatchSession session)
+    {
+        lock (_lock)
+        {
+            if (session.Closed) return;
+            foreach (var watcher in session.Watchers.Values) Detach(watcher);
+            session.Watchers.Clear();
+            session.MarkClosed();
+            _sessions.Remove(session);
+        }
+    }
+
+    /// <summary>Subscribes to the store's commits; from here on every commit above <see cref="_notified"/> is seen.</summary>
+    private void StartObserving()
+    {
+        if (_observing) return;
+        _kv.Observer = this;
+        // A commit that published its revision before the read below may or may not have seen
+        // the observer (Committed skips it if it did); the fence makes every later one see it.
+        Interlocked.MemoryBarrier();
+        _notified = _kv.CurrentRevision;
+        _observing = true;
+    }
+
+    /// <summary>Moves a watcher to the ones that catch up from history, from its <see cref="Watcher.NextRevision"/>.</summary>
+    private void FallBehind(Watcher watcher)
+    {
+        if (watcher.State == WatcherState.Synced) _synced.Remove(watcher);
+        watcher.State = WatcherState.Unsynced;
+        _unsynced.Add(watcher);
+        watcher.Session.UnsyncedCount++;
+        WakeCatchUp();
+    }
+
+    private void CatchUp(Watcher watcher)
+    {
+        _unsynced.Remove(watcher);
+        watcher.State = WatcherState.Synced;
+        _synced.Add(watcher);
+        LeaveUnsynced(watcher.Session);
+    }
+
+    private void Detach(Watcher watcher)
+    {
+        switch (watcher.State)
+        {
+            case WatcherState.Synced:
+                _synced.Remove(watcher);
+                break;
+            case WatcherState.Unsynced:
+                _unsynced.Remove(watcher);
+                LeaveUnsynced(watcher.Session);
+                break;
+        }
+        watcher.State = WatcherState.Removed;
+        if (watcher.ProgressNotify) _progressWatchers.Remove(watcher);
+    }
+
+    private void LeaveUnsynced(WatchSession session)
+    {
+        session.UnsyncedCount--;
+        if (session.UnsyncedCount == 0 && session.ProgressDeferred)
+        {
+            session.ProgressDeferred = false;
+            session.Enqueue(ProgressResponse(-1));
+        }
+    }
+
+    private WatchResponse ProgressResponse(long watchId) => new() { Header = _header(_notified), WatchId = watchId };
+
+    /// <summary>Queues a watcher's response, split into fragments if it asked for them and the response is large.</summary>
+    private void Send(Watcher watcher, WatchResponse response)
+    {
+        if (watcher.Fragment && response.Events.Count > 1 && response.CalculateSize() >= _fragmentBytes)
+        {
+            foreach (var fragment in WatchFragments.Split(response, _fragmentBytes)) watcher.Session.Enqueue(fragment);
+        }
+        else
+        {
+            watcher.Session.Enqueue(response);
+        }
+        watcher.SentSinceProgressTick = true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        WakeCatchUp();
+        await Task.WhenAll(_catchUpLoop, _progressLoop).ConfigureAwait(false);
+        lock (_lock)
+        {
+            foreach (var session in _sessions)
+            {
+                foreach (var watcher in session.Watchers.Values) Detach(watcher);
+                session.Watchers.Clear();
+                session.MarkClosed();
+            }
+            _sessions.Clear();
+        }
+        _stop.Dispose();
+    }
+}
