@@ -12,7 +12,11 @@ namespace Etcd.Raft;
 /// <item><description>Only then send <see cref="Messages"/>: a vote or an append acknowledgement
 /// promises that the vote / entries are durable. This holds for the leader's appends too: the
 /// leader counts its own entries toward the commit index as soon as they are appended.
-/// If a message is a MsgSnap, report the outcome with <see cref="RawNode.ReportSnapshot"/>.</description></item>
+/// If a message is a MsgSnap, send a snapshot of the state machine as applied now, with the
+/// current membership (as etcd's server does), rather than the stored one: the stored snapshot may
+/// predate the recipient's addition, and a node refuses a snapshot whose membership lacks it. Keep
+/// its index at or above the one in the message. Report the outcome with
+/// <see cref="RawNode.ReportSnapshot"/>.</description></item>
 /// <item><description>Apply <see cref="Snapshot"/> and then <see cref="CommittedEntries"/> to the state
 /// machine, in order. Configuration change entries are applied by calling
 /// <see cref="RawNode.ApplyConfChange(ConfChangeV2)"/>.</description></item>

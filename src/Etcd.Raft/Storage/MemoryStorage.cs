@@ -122,8 +122,10 @@ public sealed class MemoryStorage : IRaftStorage
                 throw new RaftStorageException(StorageError.SnapshotOutOfDate);
             }
 
+            // proto2: a snapshot from the wire may lack the membership; treat it as empty.
+            snapshot.Metadata!.ConfState ??= new ConfState();
             _snapshot = snapshot;
-            _entries = [new Entry { Index = index, Term = snapshot.Metadata!.Term }];
+            _entries = [new Entry { Index = index, Term = snapshot.Metadata.Term }];
             _count = 1;
         }
     }
