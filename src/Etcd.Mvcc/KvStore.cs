@@ -14,6 +14,11 @@ namespace Etcd.Mvcc;
 /// Threading: one thread applies (<see cref="BeginApply"/>); any number of threads read
 /// concurrently. Readers see exactly the state of the last <see cref="ApplyBatch.Commit"/>.
 /// The store does not own the backend: dispose the backend after the store.
+/// <para>
+/// Records (KeyValue) in responses and events are shared with the index and with other
+/// responses, so serving them costs no copy: never mutate them. Headers and responses are
+/// fresh per call and may be filled in.
+/// </para>
 /// </remarks>
 public sealed class KvStore : IDisposable
 {
