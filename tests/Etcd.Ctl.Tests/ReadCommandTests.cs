@@ -159,6 +159,9 @@ public sealed class ReadCommandTests(SeededEtcd etcd) : IClassFixture<SeededEtcd
         { ["snapshot", "save"], "" },
         { ["move-leader"], "" },
         { ["move-leader", "zz"], "" },
+        { ["help", "put"], "" },
+        { ["put", "-h"], "" },
+        { ["txn", "--help"], "" },
     };
 
     [ReferenceEtcdTheory]

@@ -28,7 +28,7 @@ public static class UsageText
         {
             sb.Append("\nAPI VERSION:\n\t").Append(VersionCommand.ApiVersion).Append('\n');
             sb.Append("\n\nCOMMANDS:\n");
-            foreach ((string path, CommandSpec sub) in Descendants(command, command.Parent is null))
+            foreach ((string path, CommandSpec sub) in Descendants(command))
             {
                 sb.Append('\t').Append(path).Append('\t').Append(sub.Short).Append('\n');
             }
@@ -85,17 +85,11 @@ public static class UsageText
         return line.Contains("[flags]", StringComparison.Ordinal) ? line : line + " [flags]";
     }
 
-    // Every runnable command below this one, sorted by name at each level (cobra's order),
-    // plus the help command cobra adds to the root.
-    private static List<(string Path, CommandSpec Command)> Descendants(CommandSpec command, bool withHelp)
+    // Every runnable command below this one, sorted by name at each level (cobra's order).
+    private static List<(string Path, CommandSpec Command)> Descendants(CommandSpec command)
     {
         var result = new List<(string, CommandSpec)>();
         var children = new List<CommandSpec>(command.Subcommands);
-        if (withHelp)
-        {
-            children.Add(new CommandSpec { Name = "help", Use = "help [command]", Short = "Help about any command", Run = _ => Task.CompletedTask });
-        }
-
         children.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         foreach (CommandSpec child in children)
         {
@@ -104,7 +98,7 @@ public static class UsageText
                 result.Add((child.Name, child));
             }
 
-            foreach ((string path, CommandSpec c) in Descendants(child, withHelp: false))
+            foreach ((string path, CommandSpec c) in Descendants(child))
             {
                 result.Add((child.Name + " " + path, c));
             }

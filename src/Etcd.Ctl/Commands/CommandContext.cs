@@ -64,6 +64,23 @@ public sealed class CommandContext(Invocation invocation)
                 throw new CtlExitException(ExitCode.BadArgs, "invalid value \"" + value + "\" for " + name + ": " + error);
             }
         }
+
+        if (Flags.GetBool("debug"))
+        {
+            PrintFlagEnvironment();
+        }
+    }
+
+    // --debug shows every inherited flag as the ETCDCTL_ variable that would set it.
+    private void PrintFlagEnvironment()
+    {
+        var inherited = new List<FlagSpec>(Invocation.Command.InheritedFlags);
+        inherited.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        foreach (FlagSpec flag in inherited)
+        {
+            string value = flag.Kind == FlagKind.Duration ? GoDuration.Format(Flags.GetDuration(flag.Name)) : Flags.Raw(flag.Name);
+            Err.WriteLine(EnvPrefix + flag.Name.ToUpperInvariant().Replace('-', '_') + "=" + value);
+        }
     }
 
     /// <summary>Client options from the global flags (after the environment is applied).</summary>

@@ -27,13 +27,15 @@ public static class CommandTree
         FlagSpec.String("discovery-srv-name", "", "service name to query when using DNS discovery"),
     ];
 
-    public static CommandSpec Build() => new CommandSpec
+    public static CommandSpec Build()
     {
-        Name = "etcdctl",
-        Use = "etcdctl",
-        Short = "A simple command line client for etcd3.",
-        PersistentFlags = GlobalFlags,
-        Subcommands =
+        CommandSpec root = new CommandSpec
+        {
+            Name = "etcdctl",
+            Use = "etcdctl",
+            Short = "A simple command line client for etcd3.",
+            PersistentFlags = GlobalFlags,
+            Subcommands =
         [
             KvCommands.Get(),
             KvCommands.Put(),
@@ -54,6 +56,37 @@ public static class CommandTree
             RoleCommands.Create(),
             LockCommand.Create(),
             ElectCommand.Create(),
+            HelpCommand(),
         ],
-    }.Seal();
+        }.Seal();
+        return root;
+    }
+
+    // cobra's "help [command]": the usage of the named command, or of etcdctl itself.
+    private static CommandSpec HelpCommand() => new()
+    {
+        Name = "help",
+        Use = "help [command]",
+        Short = "Help about any command",
+        Run = invocation =>
+        {
+            CommandSpec target = invocation.Command.Parent!;
+            foreach (string name in invocation.Args)
+            {
+                CommandSpec? child = target.FindSubcommand(name);
+                if (child is null)
+                {
+                    // cobra prints the topic with %#q, i.e. back-quoted.
+                    invocation.Err.WriteLine("Unknown help topic [" + string.Join(' ', invocation.Args.Select(a => "`" + a + "`")) + "]");
+                    target = invocation.Command.Parent!;
+                    break;
+                }
+
+                target = child;
+            }
+
+            UsageText.Write(target, invocation.Flags, invocation.Out);
+            return Task.CompletedTask;
+        },
+    };
 }
