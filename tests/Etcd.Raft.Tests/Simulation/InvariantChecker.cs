@@ -37,6 +37,9 @@ internal sealed class InvariantChecker
         _leaderOfTerm[term] = id;
     }
 
+    /// <summary>How many terms had a leader.</summary>
+    public int LeaderTerms => _leaderOfTerm.Count;
+
     /// <summary>Log matching: entries with equal index and term have identical prefixes.</summary>
     public void OnPersisted(ulong id, ulong index, ulong term, ulong prefix)
     {

@@ -110,6 +110,10 @@ internal sealed class SimNetwork
         }
 
         _sim.Trace($"deliver {RaftFormat.Message(m)}");
+        var stats = _sim.Stats;
+        stats.Delivered++;
+        stats.Mix(((ulong)m.Type << 56) ^ (m.From << 48) ^ (m.To << 40) ^ (m.Term << 24) ^ m.Index);
+        stats.Mix((ulong)_sim.Now);
         var error = to.Node.Step(m.Clone());
         if (error is not RaftError.None and not RaftError.StepPeerNotFound and not RaftError.ProposalDropped)
         {

@@ -198,6 +198,7 @@ internal sealed class SimNode
     {
         ulong chain = BitConverter.ToUInt64(snapshot.Data.Span);
         _sim.Checker.OnSnapshotInstalled(Id, snapshot.Metadata.Index, chain);
+        _sim.Stats.SnapshotsInstalled++;
         Applied = snapshot.Metadata.Index;
         AppliedChain = chain;
         ConfState = snapshot.Metadata.ConfState;
@@ -215,6 +216,7 @@ internal sealed class SimNode
         Applied = entry.Index;
         AppliedChain = ChainHash.Extend(AppliedChain, entry);
         _sim.Checker.OnApplied(Id, Applied, AppliedChain);
+        _sim.Stats.EntriesApplied++;
         switch (entry.Type)
         {
             case EntryType.EntryNormal when !entry.Data.IsEmpty:

@@ -53,6 +53,8 @@ internal sealed class Simulator
 
     public InvariantChecker Checker { get; } = new();
 
+    public SimulationStats Stats { get; } = new();
+
     public long Now { get; private set; }
 
     public bool Tracing => _trace is not null;
@@ -115,6 +117,8 @@ internal sealed class Simulator
     {
         Trace($"{node.Id} read state {read.Index} for {read.RequestContext.ToStringUtf8()}");
 
+        Stats.ReadsChecked++;
+
         // Linearizable reads: the read index covers everything committed before the request was made.
         if (Options.ReadOnlyOption == ReadOnlyOption.Safe && _readsIssued.TryGetValue(read.RequestContext, out ulong committedAtIssue) && read.Index < committedAtIssue)
         {
@@ -124,6 +128,7 @@ internal sealed class Simulator
 
     public void OnConfChangeApplied(SimNode node, ConfState cs)
     {
+        Stats.ConfChangesApplied++;
         _everMembers.UnionWith(cs.Voters);
         _everMembers.UnionWith(cs.Learners);
         if (node.Applied >= _latestConfIndex)
@@ -158,6 +163,7 @@ internal sealed class Simulator
             node.ProcessReadies(crashMidReady);
             if (crashMidReady)
             {
+                Stats.Crashes++;
                 node.RestartAt = Now + Random.Next(1, 30 * SimulationOptions.UnitsPerTick);
             }
         }
@@ -175,6 +181,7 @@ internal sealed class Simulator
             if (node.IsUp && Random.NextDouble() < Options.CrashRate)
             {
                 Trace($"{node.Id} crashes");
+                Stats.Crashes++;
                 node.Crash();
                 node.RestartAt = Now + Random.Next(1, 30 * SimulationOptions.UnitsPerTick);
             }
