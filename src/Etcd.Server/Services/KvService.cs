@@ -55,6 +55,8 @@ public sealed class KvService(EtcdServer server) : KV.KVBase
     public override async Task<CompactionResponse> Compact(CompactionRequest request, ServerCallContext context)
     {
         var response = (CompactionResponse)await server.ProposeAsync(new InternalRaftRequest { Compaction = request }, context.CancellationToken).ConfigureAwait(false);
+        // Physical: answer only once the compacted revisions are gone from the backend.
+        if (request.Physical) await server.Kv.WhenCompacted(request.Revision).WaitAsync(context.CancellationToken).ConfigureAwait(false);
         server.FillHeader(response.Header);
         return response;
     }
