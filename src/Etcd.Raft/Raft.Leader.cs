@@ -43,7 +43,9 @@ internal sealed partial class Raft
             case MessageType.MsgProp:
                 if (m.Entries.Count == 0)
                 {
-                    throw new InvalidOperationException($"{Id:x} stepped empty MsgProp");
+                    // Malformed (it came from the wire): refuse rather than fail.
+                    _logger?.Warn($"{Id:x} stepped empty MsgProp from {m.From:x}");
+                    return RaftError.ProposalDropped;
                 }
 
                 return ProposeAsLeader(m.Entries);
@@ -111,14 +113,23 @@ internal sealed partial class Raft
                 continue;
             }
 
-            var cc = entry.Type == EntryType.EntryConfChange
-                ? ConfChange.Parser.ParseFrom(entry.Data).AsV2()
-                : ConfChangeV2.Parser.ParseFrom(entry.Data);
-            string? refused = RefuseConfChange(cc);
+            ConfChangeV2? cc = null;
+            try
+            {
+                cc = entry.Type == EntryType.EntryConfChange
+                    ? ConfChange.Parser.ParseFrom(entry.Data).AsV2()
+                    : ConfChangeV2.Parser.ParseFrom(entry.Data);
+            }
+            catch (Google.Protobuf.InvalidProtocolBufferException)
+            {
+                // Garbage would make every member fail when applying it; keep it out of the log.
+            }
+
+            string? refused = cc is null ? "undecodable conf change" : RefuseConfChange(cc);
             if (refused is not null)
             {
                 // Replaced by an empty normal entry, so the proposer sees its index pass without effect.
-                _logger?.Info($"{Id:x} ignoring conf change {RaftFormat.ConfChanges(cc.Changes)} at config {Tracker.Config}: {refused}");
+                _logger?.Info($"{Id:x} ignoring conf change {(cc is null ? "?" : RaftFormat.ConfChanges(cc.Changes))} at config {Tracker.Config}: {refused}");
                 entries[i] = new Entry { Type = EntryType.EntryNormal };
             }
             else

@@ -12,6 +12,13 @@ internal sealed partial class Raft
 {
     private void HandleReadIndexAsLeader(Message m)
     {
+        if (m.Entries.Count != 1)
+        {
+            // The request context travels as the only entry; anything else is malformed.
+            _logger?.Warn($"{Id:x} invalid format of MsgReadIndex from {m.From:x}, entries count: {m.Entries.Count}");
+            return;
+        }
+
         if (!Promotable)
         {
             // A leader removed from (or demoted in) the configuration no longer speaks for it: the

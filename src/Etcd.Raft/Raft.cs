@@ -148,9 +148,6 @@ internal sealed partial class Raft
         return readStates is null ? [] : readStates;
     }
 
-    /// <summary>Peeks at queued messages without taking them (tests).</summary>
-    internal IReadOnlyList<Message> PendingMessages => _messages is null ? [] : _messages;
-
     /// <summary>Whether this node may campaign: it is a voter in the current configuration.</summary>
     public bool Promotable => Tracker.Get(Id) is { IsLearner: false };
 

@@ -191,6 +191,24 @@ public sealed class MembershipTests
     }
 
     [Fact]
+    public void ALeaderRemovedFromTheConfigurationHandsLeadershipToTheMostCaughtUpVoter()
+    {
+        var net = Network.OfSize(3);
+        net.Campaign(1);
+        net.Propose(1);
+
+        // 3 lags behind; 2 is caught up and gets leadership when 1 removes itself.
+        net.Isolate(3);
+        net.Propose(1);
+        net.Recover();
+        net[1].ApplyConfChange(Changes("r1"));
+        net.Send([.. net[1].TakeMessages()]);
+
+        Assert.Equal(RaftState.Leader, net[2].State);
+        Assert.Equal(RaftState.Follower, net[1].State);
+    }
+
+    [Fact]
     public void AFollowerCannotCampaignWithACommittedButUnappliedConfChange()
     {
         var storage = PresetStorage.WithVoters(1, 2, 3);

@@ -131,4 +131,21 @@ public sealed class ProposalTests
         var rd = node.GetReady();
         Assert.Equal(EntryType.EntryConfChange, rd.Entries[^1].Type);
     }
+
+    [Fact]
+    public void MalformedProposalsAndReadRequestsFromPeersAreRefusedNotFatal()
+    {
+        var r = New(1, [1, 2]);
+        r.BecomeCandidate();
+        r.BecomeLeader();
+        r.Read();
+
+        Assert.Equal(RaftError.ProposalDropped, r.Step(Msg(2, 1, MessageType.MsgProp)));
+        Assert.Equal(RaftError.None, r.Step(Msg(2, 1, MessageType.MsgReadIndex)));
+
+        // A conf change that does not decode is kept out of the log (an empty entry takes its place).
+        r.Log.AppliedTo(r.Log.Committed);
+        r.Step(Msg(2, 1, MessageType.MsgProp, entries: new Entry { Type = EntryType.EntryConfChangeV2, Data = ByteString.CopyFrom(0xFF, 0xFF) }));
+        Assert.Equal(EntryType.EntryNormal, r.Log.Unstable.Entries[^1].Type);
+    }
 }

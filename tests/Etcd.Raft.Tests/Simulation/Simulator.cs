@@ -276,6 +276,13 @@ internal sealed class Simulator
         var voters = config.Voters.Incoming.ToArray();
         var learners = config.Learners.ToArray();
         int members = voters.Length + learners.Length;
+
+        // Like a careful server, never remove or demote the sitting leader (transfer first). The
+        // library hands leadership off by itself when that happens, but if the old leader crashes
+        // within the hand-off, the remaining voters may still need its vote under the old
+        // configuration while its log is ahead of theirs: a known limit of configurations that
+        // take effect when applied (etcd's too).
+        var others = voters.Where(v => v != leader.Id).ToArray();
         switch (Random.Next(7))
         {
             case 0 when members < MaxNodes:
@@ -287,19 +294,19 @@ internal sealed class Simulator
             case 2 when learners.Length > 0:
                 cc.Changes.Add(Change(ConfChangeType.ConfChangeAddNode, learners[Random.Next(learners.Length)]));
                 break;
-            case 3 when voters.Length > 1:
-                cc.Changes.Add(Change(ConfChangeType.ConfChangeRemoveNode, voters[Random.Next(voters.Length)]));
+            case 3 when others.Length > 0:
+                cc.Changes.Add(Change(ConfChangeType.ConfChangeRemoveNode, others[Random.Next(others.Length)]));
                 break;
-            case 4 when voters.Length > 1:
-                cc.Changes.Add(Change(ConfChangeType.ConfChangeAddLearnerNode, voters[Random.Next(voters.Length)]));
+            case 4 when others.Length > 0:
+                cc.Changes.Add(Change(ConfChangeType.ConfChangeAddLearnerNode, others[Random.Next(others.Length)]));
                 break;
             case 5 when learners.Length > 0:
                 cc.Changes.Add(Change(ConfChangeType.ConfChangeRemoveNode, learners[Random.Next(learners.Length)]));
                 break;
-            case 6 when members < MaxNodes:
+            case 6 when members < MaxNodes && others.Length > 0:
                 // Replace a voter: needs joint consensus.
                 cc.Changes.Add(Change(ConfChangeType.ConfChangeAddNode, NewNode()));
-                cc.Changes.Add(Change(ConfChangeType.ConfChangeRemoveNode, voters[Random.Next(voters.Length)]));
+                cc.Changes.Add(Change(ConfChangeType.ConfChangeRemoveNode, others[Random.Next(others.Length)]));
                 cc.Transition = (ConfChangeTransition)Random.Next(3);
                 break;
             default:
