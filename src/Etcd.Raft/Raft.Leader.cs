@@ -331,5 +331,15 @@ internal sealed partial class Raft
         }
     }
 
-    private void SendTimeoutNow(ulong to) => Send(new Message { To = to, Type = MessageType.MsgTimeoutNow });
+    private void SendTimeoutNow(ulong to)
+    {
+        Send(new Message { To = to, Type = MessageType.MsgTimeoutNow });
+        if (!Promotable)
+        {
+            // A removed (or demoted) leader is done once its successor is told to campaign: a removed
+            // node hears from no one any more, so it would otherwise believe itself leader forever.
+            // Should the message be lost, the voters elect a leader when their timers run out.
+            BecomeFollower(Term, 0);
+        }
+    }
 }
