@@ -34,5 +34,7 @@ public sealed class Lease
     internal long QueuedAt { get; set; }
 
     /// <summary>Completes once the lease's revocation is applied and committed.</summary>
+    public Task WhenRevoked => Revoked.Task;
+
     internal TaskCompletionSource Revoked { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

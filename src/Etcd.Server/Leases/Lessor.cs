@@ -26,8 +26,8 @@ public sealed class Lessor : ILeaseLookup
     // etcd retries the revocation of an expired lease after this long if it has not been applied.
     private static readonly TimeSpan ExpiredRetryInterval = TimeSpan.FromSeconds(3);
 
-    // etcd's revoke rate limit per second; Promote spreads pile-ups of expiries under it.
-    internal const int RevokesPerSecond = 1000;
+    /// <summary>etcd's revoke rate limit per second; Promote spreads pile-ups of expiries under it.</summary>
+    public const int RevokesPerSecond = 1000;
 
     private readonly Lock _lock = new();
     private readonly Dictionary<long, Lease> _leases = [];

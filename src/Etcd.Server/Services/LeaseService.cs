@@ -89,7 +89,7 @@ public sealed class LeaseService(EtcdServer server) : Etcd.Api.Etcdserverpb.Leas
                     break;
                 case RenewState.Expired:
                     // Its revocation is on the way: answer once it is applied (or leadership moved).
-                    await Task.WhenAny(attempt.Lease!.Revoked.Task, attempt.Wait!).WaitAsync(token).ConfigureAwait(false);
+                    await Task.WhenAny(attempt.Lease!.WhenRevoked, attempt.Wait!).WaitAsync(token).ConfigureAwait(false);
                     break;
                 case RenewState.ClearCheckpoint:
                     var clear = new LeaseCheckpointRequest();

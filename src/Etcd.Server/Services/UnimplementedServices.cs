@@ -8,8 +8,3 @@ namespace Etcd.Server.Services;
 /// <summary>Auth: not implemented yet (security issue).</summary>
 public sealed class AuthService : Auth.AuthBase;
 
-/// <summary>Lock: not implemented yet (issue: Watch, Lease, Lock and Election).</summary>
-public sealed class LockService : Etcd.Api.V3lockpb.Lock.LockBase;
-
-/// <summary>Election: not implemented yet (issue: Watch, Lease, Lock and Election).</summary>
-public sealed class ElectionService : Etcd.Api.V3electionpb.Election.ElectionBase;

@@ -139,9 +139,10 @@ public sealed partial class WatchHub
         foreach (var watcher in gone ?? [])
         {
             watcher.Session.Watchers.Remove(watcher.Id);
-            Detach(watcher);
-            // etcd's shape: no header revision, the compaction revision, and cancelled.
+            // etcd's shape: no header revision, the compaction revision, and cancelled. Queued
+            // before the detach, which may release a deferred progress notification.
             watcher.Session.Enqueue(new WatchResponse { Header = _header(0), WatchId = watcher.Id, CompactRevision = compacted, Canceled = true });
+            Detach(watcher);
         }
         foreach (var watcher in current ?? []) CatchUp(watcher);
     }

@@ -142,8 +142,10 @@ public sealed partial class WatchHub : IKvObserver, IAsyncDisposable
         lock (_lock)
         {
             if (!session.Watchers.Remove(watchId, out var watcher)) return;
-            Detach(watcher);
+            // The cancellation goes out before a deferred progress notification it may release,
+            // so the client never reads progress as covering a watcher that was still behind.
             session.Enqueue(new WatchResponse { Header = _header(_notified), WatchId = watchId, Canceled = true });
+            Detach(watcher);
         }
     }
 

@@ -13,7 +13,7 @@ namespace Etcd.Server.Watch;
 public sealed class WatchSession
 {
     /// <summary>Responses queued before the session's watchers stop taking new events live.</summary>
-    internal const int BacklogLimit = 4096;
+    public const int BacklogLimit = 4096;
 
     private readonly WatchHub _hub;
     private readonly Channel<WatchResponse> _outgoing = Channel.CreateUnbounded<WatchResponse>(

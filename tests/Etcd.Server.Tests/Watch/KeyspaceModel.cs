@@ -1,0 +1,45 @@
+namespace Etcd.Server.Tests.Watch;
+
+/// <summary>The expected history of a test's writes, kept independently of the store.</summary>
+internal sealed class KeyspaceModel
+{
+    private readonly SortedDictionary<string, (string Value, long Created)> _live = new(StringComparer.Ordinal);
+    private readonly List<(string Key, bool Put, string Value)> _pending = [];
+
+    public List<ModelEvent> Events { get; } = [];
+
+    public long Revision { get; private set; } = 1;
+
+    public bool Exists(string key) => _live.ContainsKey(key);
+
+    public IEnumerable<string> LiveKeysIn(string from, string to) =>
+        _live.Keys.Where(k => string.CompareOrdinal(k, from) >= 0 && string.CompareOrdinal(k, to) < 0).ToList();
+
+    /// <summary>Records one change of the write transaction in progress.</summary>
+    public void Change(string key, bool put, string value = "") => _pending.Add((key, put, value));
+
+    /// <summary>Ends a write transaction: it takes a revision only if it changed something.</summary>
+    public void EndTxn()
+    {
+        if (_pending.Count == 0) return;
+        Revision++;
+        foreach (var (key, put, value) in _pending)
+        {
+            var previous = _live.TryGetValue(key, out var before) ? before.Value : null;
+            if (put)
+            {
+                var created = previous is null ? Revision : before.Created;
+                _live[key] = (value, created);
+                Events.Add(new ModelEvent(Revision, key, true, value, previous, created));
+            }
+            else
+            {
+                _live.Remove(key);
+                Events.Add(new ModelEvent(Revision, key, false, "", previous, 0));
+            }
+        }
+        _pending.Clear();
+    }
+}
+
+internal sealed record ModelEvent(long Revision, string Key, bool Put, string Value, string? Previous, long Created);
