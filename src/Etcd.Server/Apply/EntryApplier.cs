@@ -45,6 +45,9 @@ public sealed class EntryApplier : IEntryApplier
 
     public ulong AppliedIndex { get; private set; }
 
+    /// <summary>The alarm list that Alarm entries change; with NOSPACE raised, writes that grow the store fail.</summary>
+    public AlarmList? Alarms { get; init; }
+
     public ConfState ConfState { get; private set; }
 
     /// <summary>Raised after the cluster version is first set (etcd logs its capabilities then).</summary>
@@ -100,8 +103,11 @@ public sealed class EntryApplier : IEntryApplier
         ApplyResult result;
         try
         {
-            result = request switch
+            result = Alarms is not null && Alarms.IsRaised(AlarmType.Nospace) && GrowsStore(request)
+                ? ApplyResult.Failed(EtcdErrors.NoSpace)
+                : request switch
             {
+                { Alarm: { } alarm } when Alarms is not null => ApplyResult.Of(Alarms.Apply(batch, alarm)),
                 { Put: { } put } => ApplyResult.Of(batch.Put(put)),
                 { DeleteRange: { } delete } => ApplyResult.Of(batch.DeleteRange(delete)),
                 { Txn: { } txn } => ApplyResult.Of(batch.Txn(txn)),
@@ -125,6 +131,10 @@ public sealed class EntryApplier : IEntryApplier
         }
         _results.Add((id, result));
     }
+
+    // etcd's capped applier: with NOSPACE raised only requests that can free space get through.
+    private static bool GrowsStore(InternalRaftRequest request) =>
+        request.Put is not null || request.LeaseGrant is not null || (request.Txn is { } txn && BackendQuota.Cost(txn) > 0);
 
     private ApplyResult ApplyMemberAttributes(Etcd.Api.Membershippb.ClusterMemberAttrSetRequest request)
     {

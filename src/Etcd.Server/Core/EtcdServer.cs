@@ -73,6 +73,28 @@ public sealed class EtcdServer : IAsyncDisposable
     public ulong MemberId => Raft.MemberId;
     public ulong ClusterId => Members.ClusterId;
 
+    /// <summary>The cluster's active alarms (NOSPACE refuses writes that grow the store).</summary>
+    public required Apply.AlarmList Alarms { get; init; }
+
+    /// <summary>
+    /// etcd's quota check before proposing a write: if it would take the backend past
+    /// --quota-backend-bytes, raise the NOSPACE alarm through Raft and refuse the write.
+    /// </summary>
+    public async Task CheckQuotaAsync(int cost, CancellationToken cancellationToken)
+    {
+        if (BackendQuota.Fits(Backend.SizeBytes, cost, Config.EffectiveQuotaBytes)) return;
+        var alarm = new AlarmRequest { MemberID = MemberId, Action = AlarmRequest.Types.AlarmAction.Activate, Alarm = AlarmType.Nospace };
+        try
+        {
+            await ProposeAsync(new InternalRaftRequest { Alarm = alarm }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException)
+        {
+            // The refusal below stands whether or not the alarm could be raised now.
+        }
+        throw EtcdErrors.NoSpace;
+    }
+
     /// <summary>Completes when this member has published itself and can serve clients.</summary>
     public TaskCompletionSource ReadyToServe { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

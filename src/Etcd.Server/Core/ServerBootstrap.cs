@@ -87,7 +87,8 @@ public static class ServerBootstrap
 
         var clusterMembers = new ClusterMembers(clusterId);
         var leaseApplier = new LeaseApplier(lessor, TimeSpan.FromMilliseconds(config.ElectionMs), persistCheckpoints: false);
-        var applier = new EntryApplier(kv, backend, clusterMembers, waiters, logger, memberId, storage.Snapshot().Metadata?.ConfState ?? new ConfState(), leaseApplier);
+        var alarms = AlarmList.Load(backend);
+        var applier = new EntryApplier(kv, backend, clusterMembers, waiters, logger, memberId, storage.Snapshot().Metadata?.ConfState ?? new ConfState(), leaseApplier) { Alarms = alarms };
         var rawNode = new RawNode(new RaftConfig
         {
             Id = memberId,
@@ -117,6 +118,7 @@ public static class ServerBootstrap
         {
             Leases = lessor,
             Watches = watches,
+            Alarms = alarms,
             LeaderRequirement = new LeaderRequirement(raft, TimeSpan.FromMilliseconds(config.ElectionMs), TimeProvider.System),
         };
         started = server;

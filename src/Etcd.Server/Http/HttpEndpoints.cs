@@ -16,9 +16,11 @@ public static class HttpEndpoints
         app.MapGet("/metrics", () => Results.Text(Metrics(server), "text/plain; version=0.0.4; charset=utf-8"));
     }
 
-    /// <summary>Healthy when the member knows a leader (etcd 3.5's body and status codes).</summary>
+    /// <summary>Healthy when no alarm is raised and the member knows a leader (etcd 3.5's bodies and status codes).</summary>
     private static IResult Health(EtcdServer server)
     {
+        if (server.Alarms.All is [var alarm, ..])
+            return Results.Text($"{{\"health\":\"false\",\"reason\":\"ALARM {Apply.AlarmList.AlarmName(alarm.Alarm)}\"}}", "application/json", statusCode: 503);
         if (server.Raft.Leader == 0)
             return Results.Text("{\"health\":\"false\",\"reason\":\"RAFT NO LEADER\"}", "application/json", statusCode: 503);
         return Results.Text("{\"health\":\"true\",\"reason\":\"\"}", "application/json");

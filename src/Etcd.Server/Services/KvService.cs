@@ -30,6 +30,7 @@ public sealed class KvService(EtcdServer server) : KV.KVBase
     public override async Task<PutResponse> Put(PutRequest request, ServerCallContext context)
     {
         RequestValidation.CheckPut(request);
+        await server.CheckQuotaAsync(BackendQuota.Cost(request), context.CancellationToken).ConfigureAwait(false);
         var response = (PutResponse)await server.ProposeAsync(new InternalRaftRequest { Put = request }, context.CancellationToken).ConfigureAwait(false);
         server.FillHeader(response.Header);
         return response;
@@ -46,6 +47,7 @@ public sealed class KvService(EtcdServer server) : KV.KVBase
     public override async Task<TxnResponse> Txn(TxnRequest request, ServerCallContext context)
     {
         RequestValidation.CheckTxn(request, (int)Math.Min(server.Config.MaxTxnOps, int.MaxValue));
+        await server.CheckQuotaAsync(BackendQuota.Cost(request), context.CancellationToken).ConfigureAwait(false);
         var response = (TxnResponse)await server.ProposeAsync(new InternalRaftRequest { Txn = request }, context.CancellationToken).ConfigureAwait(false);
         // Only the outer header names the member; nested responses carry just their revision, as in etcd.
         server.FillHeader(response.Header);

@@ -26,15 +26,25 @@ public sealed class MaintenanceService(EtcdServer server) : Maintenance.Maintena
             RaftAppliedIndex = server.Raft.AppliedIndex,
             IsLearner = server.Members.Find(server.MemberId)?.IsLearner ?? false,
         };
+        foreach (var alarm in server.Alarms.All) response.Errors.Add(AlarmList.Describe(alarm));
         return Task.FromResult(response);
     }
 
-    /// <summary>Alarms arrive with the quota work; until then there are none to list.</summary>
-    public override Task<AlarmResponse> Alarm(AlarmRequest request, ServerCallContext context)
+    /// <summary>GET lists the alarms this member has applied; ACTIVATE and DEACTIVATE go through Raft.</summary>
+    public override async Task<AlarmResponse> Alarm(AlarmRequest request, ServerCallContext context)
     {
-        if (request.Action != AlarmRequest.Types.AlarmAction.Get)
-            throw new RpcException(new Grpc.Core.Status(StatusCode.Unimplemented, "alarm activation is not implemented yet"));
-        return Task.FromResult(new AlarmResponse { Header = server.Header(server.Kv.CurrentRevision) });
+        if (request.Action == AlarmRequest.Types.AlarmAction.Get)
+        {
+            var listed = new AlarmResponse { Header = server.Header(server.Kv.CurrentRevision) };
+            foreach (var alarm in server.Alarms.All)
+            {
+                if (request.Alarm == AlarmType.None || alarm.Alarm == request.Alarm) listed.Alarms.Add(alarm);
+            }
+            return listed;
+        }
+        var response = (AlarmResponse)await server.ProposeAsync(new InternalRaftRequest { Alarm = request }, context.CancellationToken).ConfigureAwait(false);
+        server.FillHeader(response.Header);
+        return response;
     }
 
     public override Task<HashKVResponse> HashKV(HashKVRequest request, ServerCallContext context)

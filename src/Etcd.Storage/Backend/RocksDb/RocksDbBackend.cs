@@ -57,6 +57,10 @@ public sealed class RocksDbBackend : IBackend
             .SetCreateIfMissing(true)
             .SetBlockBasedTableFactory(table)
             .SetWriteBufferSize(options.WriteBufferBytes)
+            // The memtable grows in small steps, so the size it reports follows the data it holds
+            // (the default reserves an eighth of the write buffer at once): etcd's quota and db
+            // size figures are computed from it.
+            .SetArenaBlockSize(64 * 1024)
             .SetMaxWriteBufferNumber(2)
             .SetMaxTotalWalSize(options.MaxEngineLogBytes)
             // A torn tail of RocksDB's log after power loss drops the unsynced commits in it, in order.
