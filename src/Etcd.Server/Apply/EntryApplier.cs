@@ -100,12 +100,16 @@ public sealed class EntryApplier : IEntryApplier
     private void ApplyRequest(ApplyBatch batch, InternalRaftRequest request)
     {
         var id = request.Header?.ID ?? request.ID;
+        // etcd's capped applier: with NOSPACE raised only requests that can free space get through.
+        if (Alarms is not null && Alarms.IsRaised(AlarmType.Nospace) && GrowsStore(request))
+        {
+            _results.Add((id, ApplyResult.Failed(EtcdErrors.NoSpace)));
+            return;
+        }
         ApplyResult result;
         try
         {
-            result = Alarms is not null && Alarms.IsRaised(AlarmType.Nospace) && GrowsStore(request)
-                ? ApplyResult.Failed(EtcdErrors.NoSpace)
-                : request switch
+            result = request switch
             {
                 { Alarm: { } alarm } when Alarms is not null => ApplyResult.Of(Alarms.Apply(batch, alarm)),
                 { Put: { } put } => ApplyResult.Of(batch.Put(put)),
@@ -132,7 +136,6 @@ public sealed class EntryApplier : IEntryApplier
         _results.Add((id, result));
     }
 
-    // etcd's capped applier: with NOSPACE raised only requests that can free space get through.
     private static bool GrowsStore(InternalRaftRequest request) =>
         request.Put is not null || request.LeaseGrant is not null || (request.Txn is { } txn && BackendQuota.Cost(txn) > 0);
 
