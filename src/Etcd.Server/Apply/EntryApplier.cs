@@ -50,6 +50,9 @@ public sealed class EntryApplier : IEntryApplier
 
     public ConfState ConfState { get; private set; }
 
+    /// <summary>Applies configuration changes to Raft, the member list and the backend.</summary>
+    public required MembershipApplier Membership { get; init; }
+
     /// <summary>Raised after the cluster version is first set (etcd logs its capabilities then).</summary>
     public event Action<string>? ClusterVersionSet;
 
@@ -71,16 +74,14 @@ public sealed class EntryApplier : IEntryApplier
                     break;
                 case EntryType.EntryConfChange:
                     var change = ConfChange.Parser.ParseFrom(entry.Data);
-                    ConfState = node.ApplyConfChange(change);
-                    if (!backendHasIt) ApplyMembership(change.Type, change.NodeId, change.Context);
+                    (ConfState, var outcome) = Membership.Apply(batch, change, node, backendHasIt);
+                    // The proposer waits on the change's id (etcd's configure()).
+                    if (!backendHasIt && change.Id != 0) _results.Add((change.Id, outcome));
                     break;
                 case EntryType.EntryConfChangeV2:
-                    var changeV2 = ConfChangeV2.Parser.ParseFrom(entry.Data);
-                    ConfState = node.ApplyConfChange(changeV2);
-                    if (!backendHasIt)
-                    {
-                        foreach (var single in changeV2.Changes) ApplyMembership(single.Type, single.NodeId, changeV2.Context);
-                    }
+                    // This server proposes single changes only (as etcd 3.4/3.5 do); a joint
+                    // change still reaches Raft so the log stays applicable.
+                    ConfState = node.ApplyConfChange(ConfChangeV2.Parser.ParseFrom(entry.Data));
                     break;
             }
             lastIndex = entry.Index;
@@ -119,8 +120,8 @@ public sealed class EntryApplier : IEntryApplier
                 { LeaseGrant: { } grant } when _leases is not null => ApplyResult.Of(_leases.Grant(batch, grant)),
                 { LeaseRevoke: { } revoke } when _leases is not null => ApplyResult.Of(_leases.Revoke(batch, revoke)),
                 { LeaseCheckpoint: { } checkpoint } when _leases is not null => ApplyResult.Of(_leases.Checkpoint(batch, checkpoint)),
-                { ClusterMemberAttrSet: { } attributes } => ApplyMemberAttributes(attributes),
-                { ClusterVersionSet: { } version } => ApplyClusterVersion(version.Ver),
+                { ClusterMemberAttrSet: { } attributes } => ApplyMemberAttributes(batch, attributes),
+                { ClusterVersionSet: { } version } => ApplyClusterVersion(batch, version.Ver),
                 _ => ApplyResult.Failed(new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Unimplemented, "etcdserver: request not supported by this server yet"))),
             };
         }
@@ -139,16 +140,18 @@ public sealed class EntryApplier : IEntryApplier
     private static bool GrowsStore(InternalRaftRequest request) =>
         request.Put is not null || request.LeaseGrant is not null || (request.Txn is { } txn && BackendQuota.Cost(txn) > 0);
 
-    private ApplyResult ApplyMemberAttributes(Etcd.Api.Membershippb.ClusterMemberAttrSetRequest request)
+    private ApplyResult ApplyMemberAttributes(ApplyBatch batch, Etcd.Api.Membershippb.ClusterMemberAttrSetRequest request)
     {
         _members.SetAttributes(request.MemberID, request.MemberAttributes.Name, [.. request.MemberAttributes.ClientUrls]);
+        if (_members.Find(request.MemberID) is { } member) MemberBuckets.Save(batch, member);
         return ApplyResult.Of(new EmptyResponse());
     }
 
-    private ApplyResult ApplyClusterVersion(string version)
+    private ApplyResult ApplyClusterVersion(ApplyBatch batch, string version)
     {
         var first = _members.ClusterVersion is null;
         _members.ClusterVersion = version;
+        MemberBuckets.SaveClusterVersion(batch, version);
         if (first)
         {
             _logger.Info("set initial cluster version", LogField.Id("cluster-id", _members.ClusterId), LogField.Id("local-member-id", _localId), LogField.Of("cluster-version", MajorMinor(version)));
@@ -162,26 +165,6 @@ public sealed class EntryApplier : IEntryApplier
     {
         var parts = version.Split('.');
         return parts.Length >= 2 ? parts[0] + "." + parts[1] : version;
-    }
-
-    private void ApplyMembership(ConfChangeType type, ulong nodeId, ByteString context)
-    {
-        switch (type)
-        {
-            case ConfChangeType.ConfChangeAddNode:
-            case ConfChangeType.ConfChangeAddLearnerNode:
-                var member = MemberContext.FromJson(context.Span)?.ToMember()
-                    ?? new Membership.Member { Id = nodeId, Name = "", PeerUrls = [] };
-                member.IsLearner = type == ConfChangeType.ConfChangeAddLearnerNode;
-                _members.Add(member);
-                _logger.Info("added member", LogField.Id("cluster-id", _members.ClusterId), LogField.Id("local-member-id", _localId),
-                    LogField.Id("added-peer-id", nodeId), LogField.Of("added-peer-peer-urls", member.PeerUrls));
-                break;
-            case ConfChangeType.ConfChangeRemoveNode:
-                _members.Remove(nodeId);
-                _logger.Info("removed member", LogField.Id("cluster-id", _members.ClusterId), LogField.Id("removed-member-id", nodeId));
-                break;
-        }
     }
 
     public void Restore(Etcd.Raft.Raftpb.Snapshot snapshot) =>

@@ -61,6 +61,9 @@ public sealed class EtcdServer : IAsyncDisposable
     /// <summary>Every watcher of this member.</summary>
     public required Watch.WatchHub Watches { get; init; }
 
+    /// <summary>The Cluster API's membership changes (add, remove, update, promote).</summary>
+    public required Membership.MembershipChanges MembershipChanges { get; init; }
+
     /// <summary>etcd's "require leader" for client streams.</summary>
     public required Watch.LeaderRequirement LeaderRequirement { get; init; }
 

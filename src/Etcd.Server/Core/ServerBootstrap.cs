@@ -8,6 +8,7 @@ using Etcd.Server.Configuration;
 using Etcd.Server.Leases;
 using Etcd.Server.Logging;
 using Etcd.Server.Membership;
+using Etcd.Server.Peers;
 using Etcd.Server.Raft;
 using Etcd.Server.Watch;
 using Etcd.Storage.Backend;
@@ -25,7 +26,7 @@ public static class ServerBootstrap
     // Entries kept in memory after a snapshot so slow followers can catch up without one (etcd's default).
     private const ulong SnapshotCatchUpEntries = 5000;
 
-    public static Task<EtcdServer> StartAsync(EtcdConfig config, ZapLogger logger)
+    public static async Task<EtcdServer> StartAsync(EtcdConfig config, ZapLogger logger)
     {
         var memberDir = Path.Combine(config.DataDir, "member");
         var walDir = config.WalDir.Length > 0 ? config.WalDir : Path.Combine(memberDir, "wal");
@@ -50,6 +51,7 @@ public static class ServerBootstrap
         ulong memberId, clusterId;
         WalRaftLog log;
         IReadOnlyList<Peer>? bootstrapPeers = null;
+        IReadOnlyList<Membership.Member> runningMembers = [];
         ulong appliedFromSnapshot = 0;
         if (restarting)
         {
@@ -69,26 +71,24 @@ public static class ServerBootstrap
         }
         else
         {
-            if (config.InitialClusterState != "new")
-                throw new BootstrapException("joining an existing cluster (--initial-cluster-state=existing) is not supported yet");
-            var members = InitialCluster.Parse(config.InitialCluster, config.InitialClusterToken);
-            var self = members.FirstOrDefault(m => m.Name == config.Name)
-                ?? throw new BootstrapException($"couldn't find local name \"{config.Name}\" in the initial cluster configuration");
-            var advertised = config.InitialAdvertisePeerUrls.Select(u => u.OriginalString.TrimEnd('/')).OrderBy(u => u, StringComparer.Ordinal).ToList();
-            var listed = self.PeerUrls.Select(u => u.TrimEnd('/')).OrderBy(u => u, StringComparer.Ordinal).ToList();
-            if (!advertised.SequenceEqual(listed))
-                throw new BootstrapException($"--initial-cluster has {self.Name}={string.Join(",", self.PeerUrls)} but missing from --initial-advertise-peer-urls={string.Join(",", advertised)}");
-            memberId = self.Id;
-            clusterId = MemberIdentity.ClusterId(members.Select(m => m.Id));
+            // Checked (and, when joining, the running cluster asked) before anything is written,
+            // so a refused start leaves no log behind.
+            var first = await FirstStart.PlanAsync(config, logger).ConfigureAwait(false);
+            (memberId, clusterId, bootstrapPeers, runningMembers) = (first.MemberId, first.ClusterId, first.BootstrapPeers, first.RunningMembers);
             log = WalRaftLog.Create(walDir, snapDir, new Metadata { NodeID = memberId, ClusterID = clusterId }, !config.UnsafeNoFsync, (int)config.MaxSnapshots);
-            bootstrapPeers = members.Select(m => new Peer(m.Id, ByteString.CopyFrom(MemberContext.From(m).ToJson()))).ToList();
-            logger.Info("starting local member", LogField.Id("local-member-id", memberId), LogField.Id("cluster-id", clusterId));
         }
 
         var clusterMembers = new ClusterMembers(clusterId);
+        using (var membersView = backend.Snapshot())
+        {
+            var (members, removed, clusterVersion) = MemberBuckets.Load(membersView);
+            clusterMembers.Reset(members, removed, clusterVersion);
+        }
+        var membership = new MembershipApplier(clusterMembers, logger, memberId);
+        membership.Reset(storage.Snapshot().Metadata?.ConfState ?? new ConfState());
         var leaseApplier = new LeaseApplier(lessor, TimeSpan.FromMilliseconds(config.ElectionMs), persistCheckpoints: false);
         var alarms = AlarmList.Load(backend);
-        var applier = new EntryApplier(kv, backend, clusterMembers, waiters, logger, memberId, storage.Snapshot().Metadata?.ConfState ?? new ConfState(), leaseApplier) { Alarms = alarms };
+        var applier = new EntryApplier(kv, backend, clusterMembers, waiters, logger, memberId, storage.Snapshot().Metadata?.ConfState ?? new ConfState(), leaseApplier) { Alarms = alarms, Membership = membership };
         var rawNode = new RawNode(new RaftConfig
         {
             Id = memberId,
@@ -106,28 +106,50 @@ public static class ServerBootstrap
         });
         if (bootstrapPeers is not null) rawNode.Bootstrap(bootstrapPeers);
 
-        var raft = new RaftNode(rawNode, storage, log, applier, new NoPeers(), logger,
-            TimeSpan.FromMilliseconds(config.HeartbeatMs), config.SnapshotCount, SnapshotCatchUpEntries, memberId);
-        raft.LeaderChanged += leader => leaseApplier.OnLeadershipChanged(leader == memberId);
         EtcdServer? started = null;
+        var transport = new PeerTransport(memberId, [.. config.InitialAdvertisePeerUrls.Select(u => u.OriginalString)], clusterMembers, () => started!.Backend, logger);
+        foreach (var running in runningMembers) transport.AddRemote(running.Id, running.PeerUrls);
+        var raft = new RaftNode(rawNode, storage, log, applier, transport, logger,
+            TimeSpan.FromMilliseconds(config.HeartbeatMs), config.SnapshotCount, SnapshotCatchUpEntries, memberId);
+        transport.Attach(raft);
+        // A removed member stops (after a moment, so the change's own answer can still go out).
+        void StopRemoved()
+        {
+            logger.Warn("server error", LogField.Of("error", new MemberRemovedException().Message));
+            logger.Warn("data-dir used by this member must be removed");
+            raft.Stop(new MemberRemovedException());
+        }
+        membership.LocalMemberRemoved += () => _ = Task.Delay(TimeSpan.FromSeconds(1)).ContinueWith(_ => StopRemoved(), TaskScheduler.Default);
+        transport.RemovedFromCluster += StopRemoved;
+        var peerEndpoint = new PeerEndpoint(new PeerAdmission(memberId, clusterMembers, transport, logger),
+            new SnapshotReceiver(new ReceivedBackends(snapDir), memberId, logger), clusterMembers, raft);
+        var peerHost = await PeerHost.StartAsync(config, peerEndpoint).ConfigureAwait(false);
+        raft.LeaderChanged += leader => leaseApplier.OnLeadershipChanged(leader == memberId);
         var leaseExpiry = new LeaseExpiryLoop(lessor, (request, token) => started!.ProposeAsync(request, token), logger, TimeProvider.System);
         // Fragments split at etcd's limit: the largest request plus gRPC's overhead allowance.
         var watches = new WatchHub(kv, revision => started!.Header(revision), (int)Math.Min(config.MaxRequestBytes + 512 * 1024, int.MaxValue),
             config.WatchProgressNotifyInterval, logger, TimeProvider.System);
-        var server = new EtcdServer(config, logger, backend, kv, raft, clusterMembers, waiters, [leaseExpiry, watches, raft], [log, kv, backend])
+        var server = new EtcdServer(config, logger, backend, kv, raft, clusterMembers, waiters, [peerHost, transport, leaseExpiry, watches, raft], [log, kv, backend])
         {
             Leases = lessor,
             Watches = watches,
             Alarms = alarms,
+            MembershipChanges = new MembershipChanges(() => started!, transport),
             LeaderRequirement = new LeaderRequirement(raft, TimeSpan.FromMilliseconds(config.ElectionMs), TimeProvider.System),
         };
         started = server;
+        peerEndpoint.MembershipChanges = server.MembershipChanges;
         var publisher = new MemberPublisher(server);
         raft.LeaderChanged += publisher.OnLeaderChanged;
-        if (InitialCluster.Parse(config.InitialCluster, config.InitialClusterToken).Count == 1) raft.CampaignWhenCaughtUp();
+        // The sole voter need not wait out an election timeout.
+        var soleVoter = restarting
+            ? clusterMembers.All.Count(m => !m.IsLearner) == 1 && clusterMembers.Find(memberId) is not null
+            : bootstrapPeers?.Count == 1;
+        if (soleVoter) raft.CampaignWhenCaughtUp();
+        transport.ConnectAll();
         raft.Start();
         leaseExpiry.Start();
         watches.Start();
-        return Task.FromResult(server);
+        return server;
     }
 }

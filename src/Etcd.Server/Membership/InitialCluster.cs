@@ -25,14 +25,12 @@ public static class InitialCluster
             }
             urls.Add(url);
         }
+        // Two names with the same URLs get the same id; InitialClusterCheck refuses them (duplicate url).
         var members = new List<Member>();
-        var ids = new HashSet<ulong>();
         foreach (var name in order)
         {
             var urls = urlsByName[name];
-            var id = MemberIdentity.MemberId(urls, token);
-            if (!ids.Add(id)) throw new FlagError($"member count is unequal", 1, false);
-            members.Add(new Member { Id = id, Name = name, PeerUrls = urls });
+            members.Add(new Member { Id = MemberIdentity.MemberId(urls, token), Name = name, PeerUrls = urls });
         }
         return members;
     }

@@ -16,6 +16,9 @@ public sealed class MemberContext
     [JsonPropertyName("clientURLs")] public List<string>? ClientUrls { get; set; }
     [JsonPropertyName("isLearner")] public bool IsLearner { get; set; }
 
+    /// <summary>Set in the context of a MemberPromote's change (etcd's ConfigChangeContext.IsPromote).</summary>
+    [JsonPropertyName("isPromote")] public bool IsPromote { get; set; }
+
     public static MemberContext From(Member member) => new()
     {
         Id = member.Id,
@@ -41,5 +44,5 @@ public sealed class MemberContext
 }
 
 [JsonSerializable(typeof(MemberContext))]
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault)]
 internal sealed partial class MemberJsonContext : JsonSerializerContext;

@@ -86,6 +86,10 @@ public sealed class RaftNode : IAsyncDisposable
     public void Propose(ByteString data, Action<RaftError> onDropped) =>
         Enqueue(new NodeInput(InputKind.Propose, data, null, onDropped));
 
+    /// <summary>Proposes a membership change; <paramref name="onDropped"/> runs if Raft refuses it.</summary>
+    public void ProposeConfChange(ConfChange change, Action<RaftError> onDropped) =>
+        Enqueue(new NodeInput(InputKind.ProposeConfChange, null, null, onDropped, Change: change));
+
     public void Campaign() => Enqueue(new NodeInput(InputKind.Campaign, null, null, null));
 
     /// <summary>
@@ -98,6 +102,59 @@ public sealed class RaftNode : IAsyncDisposable
     private ulong _campaignAt;
 
     public void Step(Message message) => Enqueue(new NodeInput(InputKind.Step, null, message, null));
+
+    /// <summary>The transport could not deliver to <paramref name="peer"/>; Raft falls back to probing it.</summary>
+    public void ReportUnreachable(ulong peer) =>
+        Enqueue(new NodeInput(InputKind.Step, null, new Message { Type = MessageType.MsgUnreachable, From = peer }, null));
+
+    /// <summary>The outcome of sending a snapshot to <paramref name="peer"/>.</summary>
+    public void ReportSnapshot(ulong peer, SnapshotStatus status) =>
+        Enqueue(new NodeInput(InputKind.Step, null, new Message { Type = MessageType.MsgSnapStatus, From = peer, Reject = status == SnapshotStatus.Failure }, null));
+
+    /// <summary>Asks the leader to hand leadership to <paramref name="transferee"/> (etcd's MoveLeader).</summary>
+    public void TransferLeadership(ulong transferee) =>
+        Enqueue(new NodeInput(InputKind.Step, null, new Message { Type = MessageType.MsgTransferLeader, From = transferee }, null));
+
+    /// <summary>Raft's view of replication (progress of every member on the leader), read on the loop.</summary>
+    public Task<RaftStatus> StatusAsync()
+    {
+        var status = new TaskCompletionSource<RaftStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Enqueue(new NodeInput(InputKind.Status, null, null, error => status.TrySetException(new InvalidOperationException($"raft loop stopped ({error})")), status));
+        return status.Task;
+    }
+
+    /// <summary>
+    /// Ends the loop for good (a removed member stops this way); <see cref="Failed"/> is raised
+    /// with <paramref name="reason"/> so the process shuts down.
+    /// </summary>
+    public void Stop(Exception reason)
+    {
+        _stopReason = reason;
+        _stopping = true;
+        _inputArrived.Set();
+    }
+
+    private Exception? _stopReason;
+
+    /// <summary>
+    /// Fills in a MsgSnap before it is sent: the transport ships the backend as it is when Send
+    /// is called, which is the state as of <see cref="AppliedIndex"/>, so the snapshot's metadata
+    /// must name that index and the configuration applied with it (Ready's rule for MsgSnap).
+    /// Called on the loop.
+    /// </summary>
+    private void DescribeOutgoingSnapshots(IReadOnlyList<Message> messages)
+    {
+        foreach (var message in messages)
+        {
+            if (message.Type != MessageType.MsgSnap) continue;
+            var applied = _applier.AppliedIndex;
+            message.Snapshot = new Snapshot
+            {
+                Metadata = new SnapshotMetadata { Index = applied, Term = _storage.Term(applied), ConfState = _applier.ConfState.Clone() },
+                Data = _applier.SnapshotData(),
+            };
+        }
+    }
 
     /// <summary>
     /// Completes once this member has applied everything committed before the call, as confirmed
@@ -170,6 +227,7 @@ public sealed class RaftNode : IAsyncDisposable
         {
             _loopEnded.TrySetResult();
         }
+        if (_stopReason is { } reason) Failed?.Invoke(reason);
     }
 
     /// <summary>Raised when the loop stops on an unrecoverable error.</summary>
@@ -183,6 +241,10 @@ public sealed class RaftNode : IAsyncDisposable
                 var error = _node.Propose(input.Data!);
                 if (error != RaftError.None) input.OnDropped?.Invoke(error);
                 break;
+            case InputKind.ProposeConfChange:
+                var refused = _node.ProposeConfChange(input.Change!);
+                if (refused != RaftError.None) input.OnDropped?.Invoke(refused);
+                break;
             case InputKind.Step:
                 _node.Step(input.Message!);
                 break;
@@ -191,6 +253,9 @@ public sealed class RaftNode : IAsyncDisposable
                 break;
             case InputKind.ReadIndex:
                 IssueReadIndex();
+                break;
+            case InputKind.Status:
+                input.StatusReply!.TrySetResult(_node.Status());
                 break;
         }
     }
@@ -242,7 +307,11 @@ public sealed class RaftNode : IAsyncDisposable
         _storage.Append(ready.Entries);
 
         // Entries and hard state are durable: now the messages that depend on them may go.
-        if (ready.Messages.Count > 0) _peers.Send(ready.Messages);
+        if (ready.Messages.Count > 0)
+        {
+            DescribeOutgoingSnapshots(ready.Messages);
+            _peers.Send(ready.Messages);
+        }
 
         foreach (var state in ready.ReadStates) AcceptReadState(state);
 
@@ -318,9 +387,12 @@ public sealed class RaftNode : IAsyncDisposable
         Step,
         Campaign,
         ReadIndex,
+        Status,
+        ProposeConfChange,
     }
 
-    private readonly record struct NodeInput(InputKind Kind, ByteString? Data, Message? Message, Action<RaftError>? OnDropped);
+    private readonly record struct NodeInput(InputKind Kind, ByteString? Data, Message? Message, Action<RaftError>? OnDropped,
+        TaskCompletionSource<RaftStatus>? StatusReply = null, ConfChange? Change = null);
 
     private sealed class ReadBatch
     {

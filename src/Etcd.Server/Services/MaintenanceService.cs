@@ -105,6 +105,12 @@ public sealed class MaintenanceService(EtcdServer server) : Maintenance.Maintena
         }
     }
 
+    public override async Task<MoveLeaderResponse> MoveLeader(MoveLeaderRequest request, ServerCallContext context)
+    {
+        await Membership.LeaderTransfer.MoveAsync(server, request.TargetID, context.CancellationToken).ConfigureAwait(false);
+        return new MoveLeaderResponse();
+    }
+
     public override Task<DefragmentResponse> Defragment(DefragmentRequest request, ServerCallContext context)
     {
         server.Backend.Defragment();

@@ -1,0 +1,16 @@
+using Etcd.Server.Membership;
+using Etcd.Server.Raft;
+
+namespace Etcd.Server.Peers;
+
+/// <summary>What the peer API serves from: set up by the bootstrap before the peer host starts.</summary>
+public sealed class PeerEndpoint(PeerAdmission admission, SnapshotReceiver snapshots, ClusterMembers members, RaftNode raft)
+{
+    public PeerAdmission Admission => admission;
+    public SnapshotReceiver Snapshots => snapshots;
+    public ClusterMembers Members => members;
+    public RaftNode Raft => raft;
+
+    /// <summary>Set once the server exists: the leader's half of a follower's MemberPromote.</summary>
+    public MembershipChanges? MembershipChanges { get; set; }
+}
