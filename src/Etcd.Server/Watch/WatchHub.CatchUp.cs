@@ -78,6 +78,7 @@ public sealed partial class WatchHub
         {
             through = _notified;
             Pick(picked, through);
+            PublishQueued();
         }
         if (picked.Count == 0) return false;
 
@@ -108,6 +109,7 @@ public sealed partial class WatchHub
                 watcher.NextRevision = read.ReadThrough + 1;
                 if (read.ReadThrough >= _notified) CatchUp(watcher);
             }
+            PublishQueued();
         }
         return true;
     }
@@ -141,7 +143,7 @@ public sealed partial class WatchHub
             watcher.Session.Watchers.Remove(watcher.Id);
             // etcd's shape: no header revision, the compaction revision, and cancelled. Queued
             // before the detach, which may release a deferred progress notification.
-            watcher.Session.Enqueue(new WatchResponse { Header = _header(0), WatchId = watcher.Id, CompactRevision = compacted, Canceled = true });
+            Queue(watcher.Session, new WatchResponse { Header = _header(0), WatchId = watcher.Id, CompactRevision = compacted, Canceled = true });
             Detach(watcher);
         }
         foreach (var watcher in current ?? []) CatchUp(watcher);

@@ -21,6 +21,7 @@ public sealed partial class WatchHub
             if (throughRevision <= _notified) return;
             if (_synced.Count > 0) Dispatch(events);
             _notified = throughRevision;
+            PublishQueued();
         }
     }
 

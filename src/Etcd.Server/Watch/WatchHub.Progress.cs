@@ -31,9 +31,10 @@ public sealed partial class WatchHub
             {
                 // A watcher that is behind cannot be vouched for; a full session is receiving events anyway.
                 if (!watcher.SentSinceProgressTick && watcher.State == WatcherState.Synced && watcher.Session.HasRoom)
-                    watcher.Session.Enqueue(ProgressResponse(watcher.Id));
+                    Queue(watcher.Session, ProgressResponse(watcher.Id));
                 watcher.SentSinceProgressTick = false;
             }
+            PublishQueued();
         }
     }
 }

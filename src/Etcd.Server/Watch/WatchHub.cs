@@ -32,6 +32,7 @@ public sealed partial class WatchHub : IKvObserver, IAsyncDisposable
     private readonly HashSet<Watcher> _unsynced = [];
     private readonly HashSet<Watcher> _progressWatchers = [];
     private readonly HashSet<WatchSession> _sessions = [];
+    private readonly List<WatchSession> _unpublished = [];
     private readonly int _fragmentBytes;
     private readonly CancellationTokenSource _stop = new();
     private long _notified;
@@ -116,13 +117,14 @@ public sealed partial class WatchHub : IKvObserver, IAsyncDisposable
             }
             if (error is not null)
             {
-                session.Enqueue(new WatchResponse { Header = header, WatchId = -1, Created = true, Canceled = true, CancelReason = error });
+                Queue(session, new WatchResponse { Header = header, WatchId = -1, Created = true, Canceled = true, CancelReason = error });
+                PublishQueued();
                 return;
             }
 
             var watcher = new Watcher(session, id, key, end, request);
             session.Watchers.Add(id, watcher);
-            session.Enqueue(new WatchResponse { Header = header, WatchId = id, Created = true });
+            Queue(session, new WatchResponse { Header = header, WatchId = id, Created = true });
             watcher.NextRevision = request.StartRevision == 0 ? _notified + 1 : request.StartRevision;
             if (watcher.NextRevision > _notified)
             {
@@ -134,6 +136,7 @@ public sealed partial class WatchHub : IKvObserver, IAsyncDisposable
                 FallBehind(watcher);
             }
             if (watcher.ProgressNotify) _progressWatchers.Add(watcher);
+            PublishQueued();
         }
     }
 
@@ -144,8 +147,9 @@ public sealed partial class WatchHub : IKvObserver, IAsyncDisposable
             if (!session.Watchers.Remove(watchId, out var watcher)) return;
             // The cancellation goes out before a deferred progress notification it may release,
             // so the client never reads progress as covering a watcher that was still behind.
-            session.Enqueue(new WatchResponse { Header = _header(_notified), WatchId = watchId, Canceled = true });
+            Queue(session, new WatchResponse { Header = _header(_notified), WatchId = watchId, Canceled = true });
             Detach(watcher);
+            PublishQueued();
         }
     }
 
@@ -156,8 +160,9 @@ public sealed partial class WatchHub : IKvObserver, IAsyncDisposable
             if (session.Closed) return;
             // Honest progress: the revision promises every event up to it was sent, which holds
             // only once no watcher of the session is behind.
-            if (session.UnsyncedCount == 0) session.Enqueue(ProgressResponse(-1));
+            if (session.UnsyncedCount == 0) Queue(session, ProgressResponse(-1));
             else session.ProgressDeferred = true;
+            PublishQueued();
         }
     }
 
@@ -170,6 +175,7 @@ public sealed partial class WatchHub : IKvObserver, IAsyncDisposable
             session.Watchers.Clear();
             session.MarkClosed();
             _sessions.Remove(session);
+            PublishQueued();
         }
     }
 
@@ -225,8 +231,28 @@ public sealed partial class WatchHub : IKvObserver, IAsyncDisposable
         if (session.UnsyncedCount == 0 && session.ProgressDeferred)
         {
             session.ProgressDeferred = false;
-            session.Enqueue(ProgressResponse(-1));
+            Queue(session, ProgressResponse(-1));
         }
+    }
+
+    /// <summary>Queues a response; its session's reader is woken by <see cref="PublishQueued"/>.</summary>
+    private void Queue(WatchSession session, WatchResponse response)
+    {
+        session.Enqueue(response);
+        if (session.Unpublished) return;
+        session.Unpublished = true;
+        _unpublished.Add(session);
+    }
+
+    /// <summary>Ends an operation under the lock: wakes the readers of the sessions it queued to, once each.</summary>
+    private void PublishQueued()
+    {
+        foreach (var session in _unpublished)
+        {
+            session.Unpublished = false;
+            session.Publish();
+        }
+        _unpublished.Clear();
     }
 
     private WatchResponse ProgressResponse(long watchId) => new() { Header = _header(_notified), WatchId = watchId };
@@ -236,11 +262,11 @@ public sealed partial class WatchHub : IKvObserver, IAsyncDisposable
     {
         if (watcher.Fragment && response.Events.Count > 1 && response.CalculateSize() >= _fragmentBytes)
         {
-            foreach (var fragment in WatchFragments.Split(response, _fragmentBytes)) watcher.Session.Enqueue(fragment);
+            foreach (var fragment in WatchFragments.Split(response, _fragmentBytes)) Queue(watcher.Session, fragment);
         }
         else
         {
-            watcher.Session.Enqueue(response);
+            Queue(watcher.Session, response);
         }
         watcher.SentSinceProgressTick = true;
     }

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Etcd.Api.Etcdserverpb;
 
 namespace Etcd.Server.Watch;
@@ -10,15 +9,20 @@ namespace Etcd.Server.Watch;
 /// vouches for. A session whose client reads slowly fills up; its watchers then fall behind
 /// and catch up from history later, so the writers and other sessions never wait for it.
 /// </summary>
+/// <remarks>
+/// The hub queues responses and wakes the reader once per operation (a commit fans out to many
+/// watchers at once), so the reader finds them together and sends them with one flush.
+/// </remarks>
 public sealed class WatchSession
 {
     /// <summary>Responses queued before the session's watchers stop taking new events live.</summary>
     public const int BacklogLimit = 4096;
 
     private readonly WatchHub _hub;
-    private readonly Channel<WatchResponse> _outgoing = Channel.CreateUnbounded<WatchResponse>(
-        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
-    private int _backlog;
+    private readonly Lock _queueLock = new();
+    private readonly Queue<WatchResponse> _queue = new();
+    private TaskCompletionSource<bool>? _reader;
+    private bool _ended;
 
     internal WatchSession(WatchHub hub) => _hub = hub;
 
@@ -36,10 +40,19 @@ public sealed class WatchSession
 
     internal bool Closed { get; private set; }
 
-    /// <summary>Whether live events may still be queued (the client is keeping up).</summary>
-    internal bool HasRoom => Volatile.Read(ref _backlog) < BacklogLimit;
+    /// <summary>Queued since the hub last woke the reader.</summary>
+    internal bool Unpublished { get; set; }
 
-    public int Backlog => Volatile.Read(ref _backlog);
+    /// <summary>Whether live events may still be queued (the client is keeping up).</summary>
+    internal bool HasRoom => Backlog < BacklogLimit;
+
+    public int Backlog
+    {
+        get
+        {
+            lock (_queueLock) return _queue.Count;
+        }
+    }
 
     /// <summary>Creates a watcher; its created (or refused) response is queued.</summary>
     public void Create(WatchCreateRequest request) => _hub.Create(this, request);
@@ -54,32 +67,66 @@ public sealed class WatchSession
     public void Close() => _hub.Close(this);
 
     /// <summary>Waits until a response can be taken; false once the session is closed and drained.</summary>
-    public ValueTask<bool> WaitToTakeAsync(CancellationToken cancellationToken) => _outgoing.Reader.WaitToReadAsync(cancellationToken);
+    public async ValueTask<bool> WaitToTakeAsync(CancellationToken cancellationToken)
+    {
+        Task<bool> wait;
+        lock (_queueLock)
+        {
+            if (_queue.Count > 0) return true;
+            if (_ended) return false;
+            _reader ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            wait = _reader.Task;
+        }
+        return await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Takes the next response; <paramref name="more"/> tells whether another one is already queued.</summary>
     public bool TryTake(out WatchResponse response, out bool more)
     {
-        if (!_outgoing.Reader.TryRead(out response!))
+        int left;
+        lock (_queueLock)
         {
-            more = false;
-            return false;
+            if (!_queue.TryDequeue(out response!))
+            {
+                more = false;
+                return false;
+            }
+            left = _queue.Count;
         }
-        var left = Interlocked.Decrement(ref _backlog);
-        more = _outgoing.Reader.TryPeek(out _);
+        more = left > 0;
         // Halfway drained: watchers that fell behind for lack of room can catch up now.
         if (left == BacklogLimit / 2) _hub.RoomFreed();
         return true;
     }
 
+    /// <summary>Queues a response; the reader learns of it at <see cref="Publish"/>.</summary>
     internal void Enqueue(WatchResponse response)
     {
-        Interlocked.Increment(ref _backlog);
-        _outgoing.Writer.TryWrite(response);
+        lock (_queueLock) _queue.Enqueue(response);
+    }
+
+    /// <summary>Wakes the reader for what was queued.</summary>
+    internal void Publish()
+    {
+        TaskCompletionSource<bool>? reader;
+        lock (_queueLock)
+        {
+            reader = _reader;
+            _reader = null;
+        }
+        reader?.TrySetResult(true);
     }
 
     internal void MarkClosed()
     {
         Closed = true;
-        _outgoing.Writer.TryComplete();
+        TaskCompletionSource<bool>? reader;
+        lock (_queueLock)
+        {
+            _ended = true;
+            reader = _reader;
+            _reader = null;
+        }
+        reader?.TrySetResult(false);
     }
 }
