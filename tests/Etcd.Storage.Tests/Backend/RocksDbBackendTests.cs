@@ -46,6 +46,39 @@ public sealed class RocksDbBackendTests : BackendContractTests
     }
 
     [Fact]
+    public void A_failed_open_reports_rocksdbs_error()
+    {
+        string directory = _temp.Combine("locked");
+        using var first = RocksDbBackend.Open(directory);
+        // RocksDB holds a file lock on an open database; its message comes back through errptr.
+        var error = Assert.Throws<IOException>(() => RocksDbBackend.Open(directory));
+        Assert.Contains("lock", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Properties_and_defragment_reach_the_native_library()
+    {
+        var backend = Own(CreateBackend());
+        using (var batch = backend.CreateBatch())
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                batch.Put(Bucket.Key, B($"key-{i:D3}"), new byte[1000]);
+            }
+            backend.Commit(batch, sync: true);
+        }
+        Assert.True(backend.SizeBytes > 0);
+        Assert.InRange(backend.SizeInUseBytes, 1, backend.SizeBytes);
+
+        backend.Defragment();
+
+        // Compaction flushed the memtable into a table file; the data is still there.
+        Assert.True(backend.SizeBytes > 0);
+        using var snapshot = backend.Snapshot();
+        Assert.Equal(100, Scan(snapshot, Bucket.Key, "", "").Count);
+    }
+
+    [Fact]
     public void Long_keys_take_the_pooled_path()
     {
         var backend = Own(CreateBackend());

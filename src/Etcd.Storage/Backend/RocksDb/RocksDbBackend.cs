@@ -1,6 +1,5 @@
+using Etcd.Storage.Backend.RocksDb.Native;
 using Etcd.Storage.Durability;
-using RocksDbSharp;
-using NativeDb = RocksDbSharp.RocksDb;
 
 namespace Etcd.Storage.Backend.RocksDb;
 
@@ -23,60 +22,40 @@ namespace Etcd.Storage.Backend.RocksDb;
 /// </summary>
 public sealed class RocksDbBackend : IBackend
 {
-    private readonly NativeDb _db;
-    // Held so the native objects RocksDB refers to live as long as the database.
-    private readonly DbOptions _options;
-    private readonly Cache _blockCache;
-    private readonly WriteOptions _unsyncedWrite = new WriteOptions().SetSync(false);
-    private readonly WriteOptions _syncedWrite = new WriteOptions().SetSync(true);
+    private readonly nint _db;
+    private readonly nint _unsyncedWrite;
+    private readonly nint _syncedWrite;
     private readonly Lock _gate = new();
     private readonly HashSet<RocksDbSnapshot> _openSnapshots = [];
     private bool _disposed;
 
-    private RocksDbBackend(NativeDb db, DbOptions options, Cache blockCache)
+    private RocksDbBackend(nint db)
     {
         _db = db;
-        _options = options;
-        _blockCache = blockCache;
+        _unsyncedWrite = RocksDbNative.rocksdb_writeoptions_create();
+        RocksDbNative.rocksdb_writeoptions_set_sync(_unsyncedWrite, 0);
+        _syncedWrite = RocksDbNative.rocksdb_writeoptions_create();
+        RocksDbNative.rocksdb_writeoptions_set_sync(_syncedWrite, 1);
     }
 
     /// <summary>Opens the database in <paramref name="directory"/>, creating it (and parents) when missing.</summary>
-    public static RocksDbBackend Open(string directory, RocksDbBackendOptions? options = null)
+    public static unsafe RocksDbBackend Open(string directory, RocksDbBackendOptions? options = null)
     {
         options ??= new RocksDbBackendOptions();
         Directory.CreateDirectory(directory);
-        var blockCache = Cache.CreateLru(options.BlockCacheBytes);
-        var table = new BlockBasedTableOptions()
-            .SetBlockCache(blockCache)
-            // Index and filter blocks live in the cache, so the cache size bounds read memory.
-            .SetCacheIndexAndFilterBlocks(true)
-            .SetPinL0FilterAndIndexBlocksInCache(true)
-            .SetFilterPolicy(BloomFilterPolicy.Create(10, false))
-            .SetFormatVersion(5);
-        var dbOptions = new DbOptions()
-            .SetCreateIfMissing(true)
-            .SetBlockBasedTableFactory(table)
-            .SetWriteBufferSize(options.WriteBufferBytes)
-            // The memtable grows in small steps, so the size it reports follows the data it holds
-            // (the default reserves an eighth of the write buffer at once): etcd's quota and db
-            // size figures are computed from it.
-            .SetArenaBlockSize(64 * 1024)
-            .SetMaxWriteBufferNumber(2)
-            .SetMaxTotalWalSize(options.MaxEngineLogBytes)
-            // A torn tail of RocksDB's log after power loss drops the unsynced commits in it, in order.
-            .SetWalRecoveryMode(Recovery.PointInTime)
-            .SetCompression(Compression.Lz4)
-            .SetLevelCompactionDynamicLevelBytes(true)
-            .IncreaseParallelism(2)
-            .SetMaxOpenFiles(512)
-            // Opening should not read every table's properties.
-            .SkipStatsUpdateOnOpen(true)
-            .SetStatsDumpPeriodSec(0)
-            .SetInfoLogLevel(InfoLogLevel.Warn)
-            .SetKeepLogFileNum(2)
-            .SetMaxLogFileSize(1024 * 1024);
-        var db = NativeDb.Open(dbOptions, directory);
-        return new RocksDbBackend(db, dbOptions, blockCache);
+        nint dbOptions = RocksDbOpenOptions.Create(options);
+        try
+        {
+            byte* error = null;
+            nint db = RocksDbNative.rocksdb_open(dbOptions, directory, &error);
+            RocksDbError.ThrowIfSet(error);
+            return new RocksDbBackend(db);
+        }
+        finally
+        {
+            // The database keeps its own copy of the options.
+            RocksDbNative.rocksdb_options_destroy(dbOptions);
+        }
     }
 
     public long SizeBytes
@@ -85,7 +64,7 @@ public sealed class RocksDbBackend : IBackend
         {
             // Table files including obsolete ones not yet deleted, plus unflushed data; RocksDB's
             // own log is left out as etcd's db size leaves out its WAL.
-            return (long)(Property("rocksdb.total-sst-files-size") + Property("rocksdb.cur-size-all-mem-tables"));
+            return (long)(Property("rocksdb.total-sst-files-size"u8) + Property("rocksdb.cur-size-all-mem-tables"u8));
         }
     }
 
@@ -93,7 +72,7 @@ public sealed class RocksDbBackend : IBackend
     {
         get
         {
-            long live = (long)(Property("rocksdb.estimate-live-data-size") + Property("rocksdb.cur-size-all-mem-tables"));
+            long live = (long)(Property("rocksdb.estimate-live-data-size"u8) + Property("rocksdb.cur-size-all-mem-tables"u8));
             return Math.Min(live, SizeBytes);
         }
     }
@@ -104,15 +83,17 @@ public sealed class RocksDbBackend : IBackend
         return new RocksDbBatch(this);
     }
 
-    public void Commit(IBackendBatch batch, bool sync = false)
+    public unsafe void Commit(IBackendBatch batch, bool sync = false)
     {
         if (batch is not RocksDbBatch writes || writes.Owner != this)
         {
             throw new ArgumentException("the batch was not created by this backend", nameof(batch));
         }
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _db.Write(writes.Native, sync ? _syncedWrite : _unsyncedWrite);
-        writes.Native.Clear();
+        byte* error = null;
+        RocksDbNative.rocksdb_write(_db, sync ? _syncedWrite : _unsyncedWrite, writes.Handle, &error);
+        RocksDbError.ThrowIfSet(error);
+        RocksDbNative.rocksdb_writebatch_clear(writes.Handle);
     }
 
     public IBackendSnapshot Snapshot()
@@ -120,26 +101,26 @@ public sealed class RocksDbBackend : IBackend
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var snapshot = new RocksDbSnapshot(this, _db.Handle);
+            var snapshot = new RocksDbSnapshot(this, _db);
             _openSnapshots.Add(snapshot);
             return snapshot;
         }
     }
 
     /// <summary>Compacts the whole key range into the last level, rewriting every table file.</summary>
-    public void Defragment()
+    public unsafe void Defragment()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        IntPtr compactOptions = Native.Instance.rocksdb_compactoptions_create();
+        nint compactOptions = RocksDbNative.rocksdb_compactoptions_create();
         try
         {
             // 2 = kForce: rewrite the bottommost level too, else its deleted space stays.
-            Native.Instance.rocksdb_compactoptions_set_bottommost_level_compaction(compactOptions, 2);
-            Native.Instance.rocksdb_compact_range_opt(_db.Handle, compactOptions, IntPtr.Zero, UIntPtr.Zero, IntPtr.Zero, UIntPtr.Zero);
+            RocksDbNative.rocksdb_compactoptions_set_bottommost_level_compaction(compactOptions, 2);
+            RocksDbNative.rocksdb_compact_range_opt(_db, compactOptions, null, 0, null, 0);
         }
         finally
         {
-            Native.Instance.rocksdb_compactoptions_destroy(compactOptions);
+            RocksDbNative.rocksdb_compactoptions_destroy(compactOptions);
         }
     }
 
@@ -221,9 +202,9 @@ public sealed class RocksDbBackend : IBackend
             }
             _openSnapshots.Clear();
         }
-        _db.Dispose();
-        GC.KeepAlive(_options);
-        GC.KeepAlive(_blockCache);
+        RocksDbNative.rocksdb_close(_db);
+        RocksDbNative.rocksdb_writeoptions_destroy(_unsyncedWrite);
+        RocksDbNative.rocksdb_writeoptions_destroy(_syncedWrite);
     }
 
     /// <summary>Drops a snapshot from the open set; false when the backend already released it.</summary>
@@ -235,11 +216,16 @@ public sealed class RocksDbBackend : IBackend
         }
     }
 
-    private unsafe ulong Property(string name)
+    /// <param name="name">A NUL-terminated name; a <c>u8</c> literal is one, and costs no allocation.</param>
+    private unsafe ulong Property(ReadOnlySpan<byte> name)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ulong value = 0;
-        int failed = Native.Instance.rocksdb_property_int(_db.Handle, name, (IntPtr)(&value));
+        int failed;
+        fixed (byte* nameBytes = name)
+        {
+            failed = RocksDbNative.rocksdb_property_int(_db, nameBytes, &value);
+        }
         return failed == 0 ? value : 0;
     }
 }

@@ -1,42 +1,68 @@
-using RocksDbSharp;
+using Etcd.Storage.Backend.RocksDb.Native;
 
 namespace Etcd.Storage.Backend.RocksDb;
 
 /// <summary>Writes collected in a native RocksDB write batch, keys prefixed with their bucket.</summary>
-internal sealed class RocksDbBatch : IBackendBatch
+internal sealed unsafe class RocksDbBatch : IBackendBatch
 {
     private readonly RocksDbBackend _owner;
 
     public RocksDbBatch(RocksDbBackend owner)
     {
         _owner = owner;
+        Handle = RocksDbNative.rocksdb_writebatch_create();
     }
+
+    // A batch dropped without Dispose would leak its native memory, however large it grew.
+    ~RocksDbBatch() => Destroy();
 
     internal RocksDbBackend Owner => _owner;
 
-    internal WriteBatch Native { get; } = new();
+    internal nint Handle { get; private set; }
 
-    public int Count => Native.Count();
-
-    public unsafe void Put(Bucket bucket, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    public int Count
     {
+        get
+        {
+            ObjectDisposedException.ThrowIf(Handle == 0, this);
+            return RocksDbNative.rocksdb_writebatch_count(Handle);
+        }
+    }
+
+    public void Put(Bucket bucket, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        ObjectDisposedException.ThrowIf(Handle == 0, this);
         using var stored = new BucketKey(bucket, key, stackalloc byte[BucketKey.StackBytes]);
         fixed (byte* keyBytes = stored.Bytes)
         fixed (byte* valueBytes = value)
         {
             // The native batch copies both, so the buffers may be reused on return.
-            Native.Put(keyBytes, (ulong)stored.Bytes.Length, valueBytes, (ulong)value.Length, null);
+            RocksDbNative.rocksdb_writebatch_put(Handle, keyBytes, (nuint)stored.Bytes.Length, valueBytes, (nuint)value.Length);
         }
     }
 
-    public unsafe void Delete(Bucket bucket, ReadOnlySpan<byte> key)
+    public void Delete(Bucket bucket, ReadOnlySpan<byte> key)
     {
+        ObjectDisposedException.ThrowIf(Handle == 0, this);
         using var stored = new BucketKey(bucket, key, stackalloc byte[BucketKey.StackBytes]);
         fixed (byte* keyBytes = stored.Bytes)
         {
-            Native.Delete(keyBytes, (ulong)stored.Bytes.Length, null);
+            RocksDbNative.rocksdb_writebatch_delete(Handle, keyBytes, (nuint)stored.Bytes.Length);
         }
     }
 
-    public void Dispose() => Native.Dispose();
+    public void Dispose()
+    {
+        Destroy();
+        GC.SuppressFinalize(this);
+    }
+
+    private void Destroy()
+    {
+        if (Handle != 0)
+        {
+            RocksDbNative.rocksdb_writebatch_destroy(Handle);
+            Handle = 0;
+        }
+    }
 }

@@ -1,121 +1,125 @@
-using RocksDbSharp;
+using Etcd.Storage.Backend.RocksDb.Native;
 
 namespace Etcd.Storage.Backend.RocksDb;
 
 /// <summary>
 /// A RocksDB snapshot: reads through it see the database as of its creation. It holds native
 /// handles, so it must be disposed (the owning backend disposes any left open when it closes).
-/// Reads call the native API directly: RocksDbSharp's wrappers would copy every key and value
-/// into a new array and leave read options to a finalizer.
+/// Scans hand the iterator's own memory to the visitor, so they copy no key or value.
 /// </summary>
 internal sealed unsafe class RocksDbSnapshot : IBackendSnapshot
 {
     private readonly RocksDbBackend _owner;
-    private readonly IntPtr _db;
-    private IntPtr _snapshot;
-    private IntPtr _readOptions;
+    private readonly nint _db;
+    private nint _snapshot;
+    private nint _readOptions;
 
-    public RocksDbSnapshot(RocksDbBackend owner, IntPtr db)
+    public RocksDbSnapshot(RocksDbBackend owner, nint db)
     {
         _owner = owner;
         _db = db;
-        _snapshot = Native.Instance.rocksdb_create_snapshot(db);
+        _snapshot = RocksDbNative.rocksdb_create_snapshot(db);
         _readOptions = CreateReadOptions();
     }
 
     public byte[]? Get(Bucket bucket, ReadOnlySpan<byte> key)
     {
-        ObjectDisposedException.ThrowIf(_snapshot == IntPtr.Zero, this);
+        ObjectDisposedException.ThrowIf(_snapshot == 0, this);
         using var stored = new BucketKey(bucket, key, stackalloc byte[BucketKey.StackBytes]);
-        IntPtr pinned;
+        nint pinned;
+        byte* error = null;
         fixed (byte* keyBytes = stored.Bytes)
         {
-            pinned = Native.Instance.rocksdb_get_pinned(_db, _readOptions, keyBytes, (UIntPtr)stored.Bytes.Length);
+            pinned = RocksDbNative.rocksdb_get_pinned(_db, _readOptions, keyBytes, (nuint)stored.Bytes.Length, &error);
         }
-        if (pinned == IntPtr.Zero)
+        RocksDbError.ThrowIfSet(error);
+        if (pinned == 0)
         {
             return null;
         }
         try
         {
-            IntPtr value = Native.Instance.rocksdb_pinnableslice_value(pinned, out UIntPtr length);
-            return new ReadOnlySpan<byte>((void*)value, checked((int)length)).ToArray();
+            nuint length;
+            byte* value = RocksDbNative.rocksdb_pinnableslice_value(pinned, &length);
+            return new ReadOnlySpan<byte>(value, checked((int)length)).ToArray();
         }
         finally
         {
-            Native.Instance.rocksdb_pinnableslice_destroy(pinned);
+            RocksDbNative.rocksdb_pinnableslice_destroy(pinned);
         }
     }
 
     public void Scan(Bucket bucket, ReadOnlySpan<byte> from, ReadOnlySpan<byte> to, ScanVisitor visit)
     {
-        ObjectDisposedException.ThrowIf(_snapshot == IntPtr.Zero, this);
+        ObjectDisposedException.ThrowIf(_snapshot == 0, this);
         using var start = new BucketKey(bucket, from, stackalloc byte[BucketKey.StackBytes]);
         // An empty end means the end of the bucket: the first key of the next bucket.
         using var end = to.IsEmpty
             ? new BucketKey(bucket + 1, [], stackalloc byte[1])
             : new BucketKey(bucket, to, stackalloc byte[BucketKey.StackBytes]);
-        IntPtr readOptions = CreateReadOptions();
+        nint readOptions = CreateReadOptions();
         try
         {
             fixed (byte* startBytes = start.Bytes)
             fixed (byte* endBytes = end.Bytes)
             {
                 // RocksDB keeps a pointer to the bound, not a copy: it must stay fixed while iterating.
-                Native.Instance.rocksdb_readoptions_set_iterate_upper_bound(readOptions, endBytes, (UIntPtr)end.Bytes.Length);
-                IntPtr iterator = Native.Instance.rocksdb_create_iterator(_db, readOptions);
+                RocksDbNative.rocksdb_readoptions_set_iterate_upper_bound(readOptions, endBytes, (nuint)end.Bytes.Length);
+                nint iterator = RocksDbNative.rocksdb_create_iterator(_db, readOptions);
                 try
                 {
-                    Native.Instance.rocksdb_iter_seek(iterator, startBytes, (UIntPtr)start.Bytes.Length);
-                    while (Native.Instance.rocksdb_iter_valid(iterator) != 0)
+                    RocksDbNative.rocksdb_iter_seek(iterator, startBytes, (nuint)start.Bytes.Length);
+                    while (RocksDbNative.rocksdb_iter_valid(iterator) != 0)
                     {
-                        IntPtr keyBytes = Native.Instance.rocksdb_iter_key(iterator, out UIntPtr keyLength);
-                        IntPtr valueBytes = Native.Instance.rocksdb_iter_value(iterator, out UIntPtr valueLength);
+                        nuint keyLength, valueLength;
+                        byte* keyBytes = RocksDbNative.rocksdb_iter_key(iterator, &keyLength);
+                        byte* valueBytes = RocksDbNative.rocksdb_iter_value(iterator, &valueLength);
                         // Skip the bucket byte; the iterator's memory stays valid until it moves.
-                        var userKey = new ReadOnlySpan<byte>((byte*)keyBytes + 1, (int)keyLength - 1);
-                        var value = new ReadOnlySpan<byte>((void*)valueBytes, (int)valueLength);
+                        var userKey = new ReadOnlySpan<byte>(keyBytes + 1, (int)keyLength - 1);
+                        var value = new ReadOnlySpan<byte>(valueBytes, (int)valueLength);
                         if (!visit(userKey, value))
                         {
                             return;
                         }
-                        Native.Instance.rocksdb_iter_next(iterator);
+                        RocksDbNative.rocksdb_iter_next(iterator);
                     }
                     // An iterator also turns invalid on an I/O error; this throws if that is why it stopped.
-                    Native.Instance.rocksdb_iter_get_error(iterator);
+                    ThrowIfFailed(iterator);
                 }
                 finally
                 {
-                    Native.Instance.rocksdb_iter_destroy(iterator);
+                    RocksDbNative.rocksdb_iter_destroy(iterator);
                 }
             }
         }
         finally
         {
-            Native.Instance.rocksdb_readoptions_destroy(readOptions);
+            RocksDbNative.rocksdb_readoptions_destroy(readOptions);
         }
     }
 
     /// <summary>Visits every stored pair in (bucket, key) order; used to write a backend archive.</summary>
     internal void ScanAll(BackendArchiveWriter writer)
     {
-        ObjectDisposedException.ThrowIf(_snapshot == IntPtr.Zero, this);
-        IntPtr iterator = Native.Instance.rocksdb_create_iterator(_db, _readOptions);
+        ObjectDisposedException.ThrowIf(_snapshot == 0, this);
+        nint iterator = RocksDbNative.rocksdb_create_iterator(_db, _readOptions);
         try
         {
-            Native.Instance.rocksdb_iter_seek_to_first(iterator);
-            while (Native.Instance.rocksdb_iter_valid(iterator) != 0)
+            RocksDbNative.rocksdb_iter_seek_to_first(iterator);
+            while (RocksDbNative.rocksdb_iter_valid(iterator) != 0)
             {
-                IntPtr keyBytes = Native.Instance.rocksdb_iter_key(iterator, out UIntPtr keyLength);
-                IntPtr valueBytes = Native.Instance.rocksdb_iter_value(iterator, out UIntPtr valueLength);
-                var key = new ReadOnlySpan<byte>((void*)keyBytes, (int)keyLength);
-                writer.Add((Bucket)key[0], key[1..], new ReadOnlySpan<byte>((void*)valueBytes, (int)valueLength));
-                Native.Instance.rocksdb_iter_next(iterator);
+                nuint keyLength, valueLength;
+                byte* keyBytes = RocksDbNative.rocksdb_iter_key(iterator, &keyLength);
+                byte* valueBytes = RocksDbNative.rocksdb_iter_value(iterator, &valueLength);
+                var key = new ReadOnlySpan<byte>(keyBytes, (int)keyLength);
+                writer.Add((Bucket)key[0], key[1..], new ReadOnlySpan<byte>(valueBytes, (int)valueLength));
+                RocksDbNative.rocksdb_iter_next(iterator);
             }
-            Native.Instance.rocksdb_iter_get_error(iterator);
+            ThrowIfFailed(iterator);
         }
         finally
         {
-            Native.Instance.rocksdb_iter_destroy(iterator);
+            RocksDbNative.rocksdb_iter_destroy(iterator);
         }
     }
 
@@ -130,20 +134,27 @@ internal sealed unsafe class RocksDbSnapshot : IBackendSnapshot
     /// <summary>Frees the native handles; called once, by <see cref="Dispose"/> or by the closing backend.</summary>
     internal void Release()
     {
-        if (_snapshot == IntPtr.Zero)
+        if (_snapshot == 0)
         {
             return;
         }
-        Native.Instance.rocksdb_readoptions_destroy(_readOptions);
-        Native.Instance.rocksdb_release_snapshot(_db, _snapshot);
-        _readOptions = IntPtr.Zero;
-        _snapshot = IntPtr.Zero;
+        RocksDbNative.rocksdb_readoptions_destroy(_readOptions);
+        RocksDbNative.rocksdb_release_snapshot(_db, _snapshot);
+        _readOptions = 0;
+        _snapshot = 0;
     }
 
-    private IntPtr CreateReadOptions()
+    private static void ThrowIfFailed(nint iterator)
     {
-        IntPtr options = Native.Instance.rocksdb_readoptions_create();
-        Native.Instance.rocksdb_readoptions_set_snapshot(options, _snapshot);
+        byte* error = null;
+        RocksDbNative.rocksdb_iter_get_error(iterator, &error);
+        RocksDbError.ThrowIfSet(error);
+    }
+
+    private nint CreateReadOptions()
+    {
+        nint options = RocksDbNative.rocksdb_readoptions_create();
+        RocksDbNative.rocksdb_readoptions_set_snapshot(options, _snapshot);
         return options;
     }
 }
