@@ -20,8 +20,9 @@ namespace Etcd.Server.Apply;
 /// </summary>
 public sealed class EntryApplier : IEntryApplier
 {
-    private readonly KvStore _kv;
-    private readonly IBackend _backend;
+    // Replaced when a snapshot from the leader is installed.
+    private KvStore _kv;
+    private IBackend _backend;
     private readonly ClusterMembers _members;
     private readonly ProposalWaiters _waiters;
     private readonly ZapLogger _logger;
@@ -52,6 +53,9 @@ public sealed class EntryApplier : IEntryApplier
 
     /// <summary>Applies configuration changes to Raft, the member list and the backend.</summary>
     public required MembershipApplier Membership { get; init; }
+
+    /// <summary>Swaps in the backend that came with a snapshot from the leader.</summary>
+    public required Peers.SnapshotInstaller SnapshotInstaller { get; init; }
 
     /// <summary>Raised after the cluster version is first set (etcd logs its capabilities then).</summary>
     public event Action<string>? ClusterVersionSet;
@@ -167,8 +171,17 @@ public sealed class EntryApplier : IEntryApplier
         return parts.Length >= 2 ? parts[0] + "." + parts[1] : version;
     }
 
-    public void Restore(Etcd.Raft.Raftpb.Snapshot snapshot) =>
-        throw new NotSupportedException("installing a snapshot from a leader arrives with clustering");
+    /// <summary>
+    /// The leader sent a snapshot: the state machine becomes the backend received with it, which
+    /// holds exactly the state as of the snapshot's index (members and leases included).
+    /// </summary>
+    public void Restore(Etcd.Raft.Raftpb.Snapshot snapshot)
+    {
+        (_kv, _backend) = SnapshotInstaller.Install(snapshot, _kv, _backend);
+        AppliedIndex = _kv.ConsistentIndex;
+        ConfState = snapshot.Metadata.ConfState;
+        Membership.Reset(ConfState);
+    }
 
     public ByteString SnapshotData() => ByteString.Empty;
 

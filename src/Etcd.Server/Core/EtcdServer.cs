@@ -49,8 +49,17 @@ public sealed class EtcdServer : IAsyncDisposable
 
     public EtcdConfig Config { get; }
     public ZapLogger Logger { get; }
-    public IBackend Backend { get; }
-    public KvStore Kv { get; }
+    // Both are replaced when a snapshot from the leader is installed (ReplaceStateMachine).
+    public IBackend Backend { get; private set; }
+    public KvStore Kv { get; private set; }
+
+    /// <summary>Called on the Raft loop once a snapshot's backend is installed: requests from now on use the new store.</summary>
+    internal void ReplaceStateMachine(KvStore kv, IBackend backend)
+    {
+        Kv = kv;
+        Backend = backend;
+    }
+
     public RaftNode Raft { get; }
     public ClusterMembers Members { get; }
     public ProposalWaiters Waiters { get; }

@@ -37,7 +37,13 @@ public static class ServerBootstrap
             LogField.Of("initial-cluster", config.InitialCluster), LogField.Of("initial-cluster-state", config.InitialClusterState));
 
         Directory.CreateDirectory(snapDir);
-        var backend = RocksDbBackend.Open(Path.Combine(snapDir, "db"));
+        var backendDir = Path.Combine(snapDir, "db");
+        var received = new ReceivedBackends(snapDir);
+        // A backend that came with the newest snapshot but was not installed before the member
+        // stopped is installed now, before anything reads the old one.
+        if (restarting && new RaftSnapshotFiles(snapDir, (int)config.MaxSnapshots).LoadNewest() is { } newest)
+            SnapshotInstaller.InstallPendingAtStart(received, backendDir, newest.Metadata.Index, logger);
+        var backend = RocksDbBackend.Open(backendDir);
         logger.Info("opened backend db", LogField.Of("path", Path.Combine(snapDir, "db")));
         // Leases live in the backend and come back on restart; with checkpointing on, the leader
         // records remaining TTLs through Raft every 5 minutes (etcd's interval).
@@ -85,10 +91,11 @@ public static class ServerBootstrap
             clusterMembers.Reset(members, removed, clusterVersion);
         }
         var membership = new MembershipApplier(clusterMembers, logger, memberId);
+        var installer = new SnapshotInstaller(received, backendDir, lessor, clusterMembers, logger);
         membership.Reset(storage.Snapshot().Metadata?.ConfState ?? new ConfState());
         var leaseApplier = new LeaseApplier(lessor, TimeSpan.FromMilliseconds(config.ElectionMs), persistCheckpoints: false);
         var alarms = AlarmList.Load(backend);
-        var applier = new EntryApplier(kv, backend, clusterMembers, waiters, logger, memberId, storage.Snapshot().Metadata?.ConfState ?? new ConfState(), leaseApplier) { Alarms = alarms, Membership = membership };
+        var applier = new EntryApplier(kv, backend, clusterMembers, waiters, logger, memberId, storage.Snapshot().Metadata?.ConfState ?? new ConfState(), leaseApplier) { Alarms = alarms, Membership = membership, SnapshotInstaller = installer };
         var rawNode = new RawNode(new RaftConfig
         {
             Id = memberId,
@@ -122,14 +129,14 @@ public static class ServerBootstrap
         membership.LocalMemberRemoved += () => _ = Task.Delay(TimeSpan.FromSeconds(1)).ContinueWith(_ => StopRemoved(), TaskScheduler.Default);
         transport.RemovedFromCluster += StopRemoved;
         var peerEndpoint = new PeerEndpoint(new PeerAdmission(memberId, clusterMembers, transport, logger),
-            new SnapshotReceiver(new ReceivedBackends(snapDir), memberId, logger), clusterMembers, raft);
+            new SnapshotReceiver(received, memberId, logger), clusterMembers, raft);
         var peerHost = await PeerHost.StartAsync(config, peerEndpoint).ConfigureAwait(false);
         raft.LeaderChanged += leader => leaseApplier.OnLeadershipChanged(leader == memberId);
         var leaseExpiry = new LeaseExpiryLoop(lessor, (request, token) => started!.ProposeAsync(request, token), logger, TimeProvider.System);
         // Fragments split at etcd's limit: the largest request plus gRPC's overhead allowance.
         var watches = new WatchHub(kv, revision => started!.Header(revision), (int)Math.Min(config.MaxRequestBytes + 512 * 1024, int.MaxValue),
             config.WatchProgressNotifyInterval, logger, TimeProvider.System);
-        var server = new EtcdServer(config, logger, backend, kv, raft, clusterMembers, waiters, [peerHost, transport, leaseExpiry, watches, raft], [log, kv, backend])
+        var server = new EtcdServer(config, logger, backend, kv, raft, clusterMembers, waiters, [peerHost, transport, leaseExpiry, watches, raft], [log, kv, backend, installer])
         {
             Leases = lessor,
             Watches = watches,
@@ -138,6 +145,7 @@ public static class ServerBootstrap
             LeaderRequirement = new LeaderRequirement(raft, TimeSpan.FromMilliseconds(config.ElectionMs), TimeProvider.System),
         };
         started = server;
+        installer.Installed += server.ReplaceStateMachine;
         peerEndpoint.MembershipChanges = server.MembershipChanges;
         var publisher = new MemberPublisher(server);
         raft.LeaderChanged += publisher.OnLeaderChanged;

@@ -30,7 +30,10 @@ public static class ServerHost
             // etcd sends without limit: a Kubernetes list can be far larger than any request.
             options.MaxSendMessageSize = null;
             options.EnableDetailedErrors = false;
+            options.Interceptors.Add<Membership.LearnerInterceptor>();
         });
+        // One interceptor for all calls (resolved from here rather than made per call).
+        builder.Services.AddSingleton<Membership.LearnerInterceptor>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -46,14 +46,15 @@ public sealed class MembershipChanges(Func<EtcdServer> server, PeerTransport tra
         if (Members.Find(member.Id) is not null) throw EtcdErrors.MemberExist;
         if (all.Any(m => m.PeerUrls.Intersect(urls).Any())) throw EtcdErrors.PeerURLExist;
         if (isLearner && all.Count(m => m.IsLearner) + 1 > MaxLearners) throw EtcdErrors.TooManyLearners;
-        if (StrictReconfigCheck && !isLearner)
+        if (StrictReconfigCheck)
         {
-            if (!ReadyToAddVoter())
+            if (!isLearner && !ReadyToAddVoter())
             {
                 Logger.Warn("rejecting member add request; not enough healthy members", LogField.Id("local-member-id", transport.LocalId),
                     LogField.Of("error", EtcdErrors.MemberNotEnoughStarted.Status.Detail));
                 throw EtcdErrors.MemberNotEnoughStarted;
             }
+            // Learners too: etcd wants every voter reachable before any change.
             if (!ConnectedToAllVoters())
             {
                 Logger.Warn("rejecting member add request; local member has not been connected to all peers, reconfigure breaks active quorum",

@@ -10,14 +10,18 @@ public sealed class RaftPeerService(PeerEndpoint endpoint) : RaftPeer.RaftPeerBa
 
     public override async Task<StreamClosed> Stream(IAsyncStreamReader<MessageBatch> requestStream, ServerCallContext context)
     {
-        endpoint.Admission.Admit(context);
+        var from = endpoint.Admission.Admit(context);
         // Headers tell the caller it was accepted; it counts the member active from then on.
         await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
         var raft = endpoint.Raft;
+        var members = endpoint.Members;
         try
         {
             while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
             {
+                // A member removed while its stream was open is turned away now; it learns from
+                // the refusal that it must stop (Raft no longer tells it anything).
+                if (members.IsRemoved(from)) throw PeerRejection.Rejected(StatusCode.PermissionDenied, PeerRejection.RemovedMember);
                 foreach (var message in requestStream.Current.Messages) raft.Step(message);
             }
         }

@@ -205,6 +205,7 @@ public sealed class RaftNode : IAsyncDisposable
                 if (clock.Elapsed >= nextTick)
                 {
                     _node.Tick();
+                    RetryUnansweredReads(clock.Elapsed);
                     nextTick += _tickInterval;
                     // After a long stall, tick once rather than in a burst that would start elections.
                     if (clock.Elapsed > nextTick) nextTick = clock.Elapsed + _tickInterval;
@@ -272,8 +273,30 @@ public sealed class RaftNode : IAsyncDisposable
         var context = ++_nextReadContext;
         Span<byte> bytes = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64BigEndian(bytes, context);
+        batch.Context = ByteString.CopyFrom(bytes);
         _readsInFlight.Add(context, batch);
-        _node.ReadIndex(ByteString.CopyFrom(bytes));
+        _node.ReadIndex(batch.Context);
+    }
+
+    // etcd's readIndexRetryTime: Raft drops a ReadIndex silently (no leader yet, a lost message,
+    // a leader change), so one unanswered for this long is asked again with the same context.
+    private static readonly TimeSpan ReadIndexRetry = TimeSpan.FromMilliseconds(500);
+    private TimeSpan _lastReadRetry;
+
+    private void RetryUnansweredReads(TimeSpan now)
+    {
+        if (_readsInFlight.Count == 0 || now - _lastReadRetry < ReadIndexRetry)
+        {
+            if (_readsInFlight.Count == 0) _lastReadRetry = now;
+            return;
+        }
+        _lastReadRetry = now;
+        foreach (var batch in _readsInFlight.Values)
+        {
+            if (batch.Retried++ == 0)
+                _logger.Warn("waiting for ReadIndex response took too long, retrying", LogField.Duration("retry-timeout", ReadIndexRetry));
+            _node.ReadIndex(batch.Context!);
+        }
     }
 
     private void ProcessReady()
@@ -397,5 +420,10 @@ public sealed class RaftNode : IAsyncDisposable
     private sealed class ReadBatch
     {
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The ReadIndex request context (set when issued, reused by retries).</summary>
+        public ByteString? Context { get; set; }
+
+        public int Retried { get; set; }
     }
 }
