@@ -235,13 +235,18 @@ public sealed partial class WatchHub : IKvObserver, IAsyncDisposable
         }
     }
 
-    /// <summary>Queues a response; its session's reader is woken by <see cref="PublishQueued"/>.</summary>
-    private void Queue(WatchSession session, WatchResponse response)
+    /// <summary>Queues a response that is not a watcher's events; its session's reader is woken by <see cref="PublishQueued"/>.</summary>
+    private void Queue(WatchSession session, WatchResponse response) => Queue(session, response, barrier: true);
+
+    private long Queue(WatchSession session, WatchResponse response, bool barrier)
     {
-        session.Enqueue(response);
-        if (session.Unpublished) return;
-        session.Unpublished = true;
-        _unpublished.Add(session);
+        var sequence = session.Enqueue(response, barrier);
+        if (!session.Unpublished)
+        {
+            session.Unpublished = true;
+            _unpublished.Add(session);
+        }
+        return sequence;
     }
 
     /// <summary>Ends an operation under the lock: wakes the readers of the sessions it queued to, once each.</summary>
@@ -257,18 +262,22 @@ public sealed partial class WatchHub : IKvObserver, IAsyncDisposable
 
     private WatchResponse ProgressResponse(long watchId) => new() { Header = _header(_notified), WatchId = watchId };
 
-    /// <summary>Queues a watcher's response, split into fragments if it asked for them and the response is large.</summary>
+    /// <summary>
+    /// Queues a watcher's events: into its response still waiting in the queue when possible,
+    /// else as a new response, split into fragments if it asked for them and it is large.
+    /// </summary>
     private void Send(Watcher watcher, WatchResponse response)
     {
-        if (watcher.Fragment && response.Events.Count > 1 && response.CalculateSize() >= _fragmentBytes)
-        {
-            foreach (var fragment in WatchFragments.Split(response, _fragmentBytes)) Queue(watcher.Session, fragment);
-        }
-        else
-        {
-            Queue(watcher.Session, response);
-        }
         watcher.SentSinceProgressTick = true;
+        if (watcher.Fragment)
+        {
+            var parts = response.Events.Count > 1 && response.CalculateSize() >= _fragmentBytes ? WatchFragments.Split(response, _fragmentBytes) : [response];
+            foreach (var part in parts) Queue(watcher.Session, part);
+            return;
+        }
+        if (watcher.Queued is { } queued && watcher.Session.TryMerge(watcher.QueuedSequence, queued, response)) return;
+        watcher.QueuedSequence = Queue(watcher.Session, response, barrier: false);
+        watcher.Queued = response;
     }
 
     public async ValueTask DisposeAsync()

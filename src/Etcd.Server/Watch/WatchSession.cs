@@ -15,14 +15,24 @@ namespace Etcd.Server.Watch;
 /// </remarks>
 public sealed class WatchSession
 {
-    /// <summary>Responses queued before the session's watchers stop taking new events live.</summary>
-    public const int BacklogLimit = 4096;
+    /// <summary>Events queued (a response without events counts as one) before the session's watchers stop taking new events live.</summary>
+    public const int BacklogLimit = 8192;
+
+    /// <summary>Responses merged for a client that is behind stop growing at this many events (etcd batches up to 1000 revisions).</summary>
+    public const int MaxMergedEvents = 1000;
 
     private readonly WatchHub _hub;
     private readonly Lock _queueLock = new();
     private readonly Queue<WatchResponse> _queue = new();
     private TaskCompletionSource<bool>? _reader;
     private bool _ended;
+
+    // Sequence numbers of responses: how many were queued, taken, and the last one that others
+    // must not be merged across (anything but events: created, cancelled, progress).
+    private long _queued;
+    private long _taken;
+    private long _barrier;
+    private int _backlog;
 
     internal WatchSession(WatchHub hub) => _hub = hub;
 
@@ -46,13 +56,8 @@ public sealed class WatchSession
     /// <summary>Whether live events may still be queued (the client is keeping up).</summary>
     internal bool HasRoom => Backlog < BacklogLimit;
 
-    public int Backlog
-    {
-        get
-        {
-            lock (_queueLock) return _queue.Count;
-        }
-    }
+    /// <summary>Events waiting to be taken (a response without events counts as one).</summary>
+    public int Backlog => Volatile.Read(ref _backlog);
 
     /// <summary>Creates a watcher; its created (or refused) response is queued.</summary>
     public void Create(WatchCreateRequest request) => _hub.Create(this, request);
@@ -83,7 +88,7 @@ public sealed class WatchSession
     /// <summary>Takes the next response; <paramref name="more"/> tells whether another one is already queued.</summary>
     public bool TryTake(out WatchResponse response, out bool more)
     {
-        int left;
+        int before, left;
         lock (_queueLock)
         {
             if (!_queue.TryDequeue(out response!))
@@ -91,18 +96,47 @@ public sealed class WatchSession
                 more = false;
                 return false;
             }
-            left = _queue.Count;
+            _taken++;
+            before = _backlog;
+            _backlog -= Weight(response);
+            left = _backlog;
+            more = _queue.Count > 0;
         }
-        more = left > 0;
         // Halfway drained: watchers that fell behind for lack of room can catch up now.
-        if (left == BacklogLimit / 2) _hub.RoomFreed();
+        if (before >= BacklogLimit / 2 && left < BacklogLimit / 2) _hub.RoomFreed();
         return true;
     }
 
-    /// <summary>Queues a response; the reader learns of it at <see cref="Publish"/>.</summary>
-    internal void Enqueue(WatchResponse response)
+    /// <summary>Queues a response; the reader learns of it at <see cref="Publish"/>. Returns its sequence number.</summary>
+    /// <param name="barrier">Not an event response: later events must not be merged into responses before it.</param>
+    internal long Enqueue(WatchResponse response, bool barrier)
     {
-        lock (_queueLock) _queue.Enqueue(response);
+        lock (_queueLock)
+        {
+            _queue.Enqueue(response);
+            _queued++;
+            _backlog += Weight(response);
+            if (barrier) _barrier = _queued;
+            return _queued;
+        }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="later"/>'s events to <paramref name="queued"/> (sequence number
+    /// <paramref name="sequence"/>) if the reader has not taken it yet and nothing but events
+    /// was queued after it; its header moves to the later revision. This is how a client that
+    /// falls a little behind gets fewer, larger responses, as etcd gives them from its backlog.
+    /// </summary>
+    internal bool TryMerge(long sequence, WatchResponse queued, WatchResponse later)
+    {
+        lock (_queueLock)
+        {
+            if (sequence <= _taken || sequence <= _barrier || queued.Events.Count >= MaxMergedEvents) return false;
+            _backlog += later.Events.Count;
+            queued.Events.Add(later.Events);
+            queued.Header = later.Header;
+            return true;
+        }
     }
 
     /// <summary>Wakes the reader for what was queued.</summary>
@@ -116,6 +150,8 @@ public sealed class WatchSession
         }
         reader?.TrySetResult(true);
     }
+
+    private static int Weight(WatchResponse response) => Math.Max(1, response.Events.Count);
 
     internal void MarkClosed()
     {
