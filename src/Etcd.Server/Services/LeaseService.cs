@@ -71,6 +71,11 @@ public sealed class LeaseService(EtcdServer server) : Etcd.Api.Etcdserverpb.Leas
         {
             throw EtcdErrors.NoLeader;
         }
+        catch (Exception e) when (e is OperationCanceledException or IOException && context.CancellationToken.IsCancellationRequested)
+        {
+            // The client went away (etcd's keep-alive-once cancels its stream after one answer):
+            // nothing is left to tell it, and returning spares rethrowing through the call.
+        }
     }
 
     /// <summary>Renews on the primary; the new TTL, or 0 when the lease does not exist (any more).</summary>
