@@ -9,6 +9,7 @@ public sealed class EtcdConfig
     public required string DataDir { get; init; }
     public required string WalDir { get; init; }
     public ulong SnapshotCount { get; init; }
+    public ulong SnapshotCatchUpEntries { get; init; }
     public ulong HeartbeatMs { get; init; }
     public ulong ElectionMs { get; init; }
     public bool InitialElectionTickAdvance { get; init; }
@@ -61,6 +62,7 @@ public sealed class EtcdConfig
             DataDir = dataDir.Length > 0 ? dataDir : name + ".etcd",
             WalDir = flags.GetString("wal-dir"),
             SnapshotCount = flags.GetUint("snapshot-count"),
+            SnapshotCatchUpEntries = flags.GetUint("experimental-snapshot-catchup-entries"),
             HeartbeatMs = flags.GetUint("heartbeat-interval"),
             ElectionMs = flags.GetUint("election-timeout"),
             InitialElectionTickAdvance = flags.GetBool("initial-election-tick-advance"),

@@ -23,9 +23,6 @@ namespace Etcd.Server.Core;
 /// </summary>
 public static class ServerBootstrap
 {
-    // Entries kept in memory after a snapshot so slow followers can catch up without one (etcd's default).
-    private const ulong SnapshotCatchUpEntries = 5000;
-
     public static async Task<EtcdServer> StartAsync(EtcdConfig config, ZapLogger logger)
     {
         var memberDir = Path.Combine(config.DataDir, "member");
@@ -117,7 +114,7 @@ public static class ServerBootstrap
         var transport = new PeerTransport(memberId, [.. config.InitialAdvertisePeerUrls.Select(u => u.OriginalString)], clusterMembers, () => started!.Backend, logger);
         foreach (var running in runningMembers) transport.AddRemote(running.Id, running.PeerUrls);
         var raft = new RaftNode(rawNode, storage, log, applier, transport, logger,
-            TimeSpan.FromMilliseconds(config.HeartbeatMs), config.SnapshotCount, SnapshotCatchUpEntries, memberId);
+            TimeSpan.FromMilliseconds(config.HeartbeatMs), config.SnapshotCount, config.SnapshotCatchUpEntries, memberId);
         transport.Attach(raft);
         // A removed member stops (after a moment, so the change's own answer can still go out).
         void StopRemoved()
