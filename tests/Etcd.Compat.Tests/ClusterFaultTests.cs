@@ -116,7 +116,9 @@ public sealed class ClusterFaultTests(ITestOutputHelper output)
                 {
                     var range = await client.KV.RangeAsync(new RangeRequest
                     {
-                        Key = ByteString.CopyFromUtf8("fault/"), RangeEnd = ByteString.CopyFromUtf8("fault0"), Serializable = true,
+                        Key = ByteString.CopyFromUtf8("fault/"),
+                        RangeEnd = ByteString.CopyFromUtf8("fault0"),
+                        Serializable = true,
                     }, deadline: DateTime.UtcNow.AddSeconds(5));
                     var stored = range.Kvs.ToDictionary(kv => kv.Key.ToStringUtf8(), kv => kv.Value.ToStringUtf8());
                     var missing = acknowledged.Where(p => !stored.TryGetValue(p.Key, out var v) || v != p.Value).Select(p => p.Key).ToList();
