@@ -39,7 +39,7 @@ rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status"; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 # The last Requests/sec of a run (watch prints creation first, then events received).
 rps() { "$bench" --endpoints "$ep" "$@" 2>&1 | awk '/Requests\/sec:/ {v=$2} END {print v}'; }
-avg_ms() { "$bench" --endpoints "$ep" --precise "$@" 2>&1 | awk '/Average:/ {printf "%.3f", $2 * 1000}'; }
+avg_ms() { "$bench" --endpoints "$ep" --precise "$@" 2>&1 | awk '/Average:/ {printf "%.3f\n", $2 * 1000}'; }
 
 declare -A result
 for server in etcd ours; do

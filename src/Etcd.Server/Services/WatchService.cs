@@ -21,10 +21,11 @@ public sealed class WatchService(EtcdServer server) : Etcd.Api.Etcdserverpb.Watc
         using var leaderRequired = server.LeaderRequirement.Enter(context);
         var token = leaderRequired?.Token ?? context.CancellationToken;
         var session = server.Watches.OpenSession();
+        var sending = Task.CompletedTask;
         try
         {
             var receiving = ReceiveAsync(requestStream, session, token);
-            var sending = SendAsync(responseStream, session, token);
+            sending = SendAsync(responseStream, session, token);
             // A client that half-closes its side keeps receiving, as with etcd; the stream ends
             // when the call does, or when receiving fails.
             var first = await Task.WhenAny(receiving, sending).ConfigureAwait(false);
@@ -42,6 +43,15 @@ public sealed class WatchService(EtcdServer server) : Etcd.Api.Etcdserverpb.Watc
         finally
         {
             session.Close();
+            // The writer must be done before the call completes (gRPC refuses writes after it);
+            // closing the session ends it, and whatever it hit on the way out no longer matters.
+            try
+            {
+                await sending.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
+            {
+            }
         }
     }
 
