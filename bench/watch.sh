@@ -14,29 +14,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
-ref=${REF_DIR:-/opt/etcd-ref}/bin
-bench="$ref/benchmark"
-[ -x "$bench" ] || { echo "missing $bench: run ../shared/tools/reference-etcd.sh" >&2; exit 2; }
-[ -x bin/etcd ] || { echo "missing bin/etcd: run ./build.sh" >&2; exit 2; }
-ours=$(readlink -f bin/etcd); theirs="$ref/etcd"
-work=$(mktemp -d); pid=""; bpid=""
-cleanup() { [ -n "$bpid" ] && kill "$bpid" 2>/dev/null; [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+source bench/lib.sh
+bpid=""
+# The benchmark holding watchers open goes too, before the member it watches.
+trap '[ -n "$bpid" ] && kill "$bpid" 2>/dev/null; cleanup' EXIT
 
-start() { # start BINARY: a member on fresh ports and data dir; sets pid and ep
-  local port=$((20000 + RANDOM % 20000))
-  rm -rf "$work/data"
-  "$1" --name default --data-dir "$work/data" --logger zap \
-    --listen-client-urls "http://127.0.0.1:$port" --advertise-client-urls "http://127.0.0.1:$port" \
-    --listen-peer-urls "http://127.0.0.1:$((port + 1))" --initial-advertise-peer-urls "http://127.0.0.1:$((port + 1))" \
-    --initial-cluster "default=http://127.0.0.1:$((port + 1))" > "$work/log" 2>&1 &
-  pid=$!; ep="127.0.0.1:$port"
-  for _ in $(seq 300); do grep -q "serving client traffic" "$work/log" && return 0; sleep 0.1; done
-  echo "server did not start:"; cat "$work/log"; exit 1
-}
-stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
-rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status"; }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 # The last Requests/sec of a run (watch prints creation first, then events received).
 rps() { "$bench" --endpoints "$ep" "$@" 2>&1 | awk '/Requests\/sec:/ {v=$2} END {print v}'; }
 avg_ms() { "$bench" --endpoints "$ep" --precise "$@" 2>&1 | awk '/Average:/ {printf "%.3f\n", $2 * 1000}'; }
