@@ -29,7 +29,14 @@ public sealed class ClusterMember : IAsyncDisposable
     public int PeerPort { get; }
     public string ClientUrl => $"http://127.0.0.1:{ClientPort}";
     public string PeerUrl => $"http://127.0.0.1:{PeerPort}";
+
+    /// <summary>The peer URL the others are told to use: <see cref="PeerUrl"/>, or a proxy in front of it.</summary>
+    public string AdvertisedPeerUrl { get; set; } = "";
+
     public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>The running process's id, 0 when none runs.</summary>
+    public int ProcessId => _process is { HasExited: false } process ? process.Id : 0;
 
     public string Log
     {
@@ -48,7 +55,7 @@ public sealed class ClusterMember : IAsyncDisposable
         {
             "--name", Name, "--data-dir", DataDir, "--logger", "zap",
             "--listen-client-urls", ClientUrl, "--advertise-client-urls", ClientUrl,
-            "--listen-peer-urls", PeerUrl, "--initial-advertise-peer-urls", PeerUrl,
+            "--listen-peer-urls", PeerUrl, "--initial-advertise-peer-urls", AdvertisedPeerUrl.Length > 0 ? AdvertisedPeerUrl : PeerUrl,
             "--initial-cluster", initialCluster, "--initial-cluster-state", state, "--initial-cluster-token", token,
         })
         {

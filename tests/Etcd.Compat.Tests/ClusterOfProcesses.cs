@@ -12,6 +12,7 @@ public sealed class ClusterOfProcesses : IAsyncDisposable
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     private readonly List<ClusterMember> _members = [];
+    private readonly List<ClusterPeerProxy> _proxies = [];
     private readonly string _root;
     private readonly string[] _extraArgs;
 
@@ -21,23 +22,50 @@ public sealed class ClusterOfProcesses : IAsyncDisposable
         Token = token;
         _extraArgs = extraArgs;
         _root = Directory.CreateTempSubdirectory("etcd-cluster-").FullName;
+        Partitions = new ClusterPartitions(() => _members);
     }
 
     public string Binary { get; }
     public string Token { get; }
     public IReadOnlyList<ClusterMember> Members => _members;
 
+    /// <summary>Which members may not reach which (only with proxied peers).</summary>
+    public ClusterPartitions Partitions { get; }
+
+    /// <summary>Cuts <paramref name="isolated"/> off from every other member, both ways.</summary>
+    public void Isolate(ClusterMember isolated)
+    {
+        Partitions.Isolate(isolated);
+        foreach (var proxy in _proxies) proxy.DropForbidden();
+    }
+
+    public void Heal() => Partitions.Heal();
+
     /// <summary>Client URLs of the members that run, comma-separated (etcdctl's --endpoints).</summary>
     public string Endpoints => string.Join(",", _members.Where(m => m.IsRunning).Select(m => m.ClientUrl));
 
-    public string InitialCluster => string.Join(",", _members.Select(m => $"{m.Name}={m.PeerUrl}"));
+    public string InitialCluster => string.Join(",", _members.Select(m => $"{m.Name}={(m.AdvertisedPeerUrl.Length > 0 ? m.AdvertisedPeerUrl : m.PeerUrl)}"));
 
-    public static async Task<ClusterOfProcesses> StartAsync(string binary, int size, IEnumerable<string>? extraArgs = null, string token = "test-cluster")
+    /// <summary>
+    /// Starts <paramref name="size"/> members together. With <paramref name="proxied"/> each member
+    /// is reached by the others through a <see cref="ClusterPeerProxy"/>, so tests can partition it.
+    /// </summary>
+    public static async Task<ClusterOfProcesses> StartAsync(string binary, int size, IEnumerable<string>? extraArgs = null, string token = "test-cluster",
+        bool proxied = false)
     {
         var cluster = new ClusterOfProcesses(binary, token, [.. extraArgs ?? []]);
         try
         {
             for (var i = 0; i < size; i++) cluster._members.Add(new ClusterMember(binary, $"m{i}", Path.Combine(cluster._root, $"m{i}")));
+            if (proxied)
+            {
+                foreach (var member in cluster._members)
+                {
+                    var proxy = new ClusterPeerProxy(member, cluster.Partitions);
+                    cluster._proxies.Add(proxy);
+                    member.AdvertisedPeerUrl = proxy.Url;
+                }
+            }
             foreach (var member in cluster._members) member.Start(cluster.InitialCluster, "new", token, cluster._extraArgs);
             await Task.WhenAll(cluster._members.Select(m => m.WaitReadyAsync(StartTimeout)));
             return cluster;
@@ -113,6 +141,7 @@ public sealed class ClusterOfProcesses : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var member in _members) await member.DisposeAsync();
+        foreach (var proxy in _proxies) await proxy.DisposeAsync();
         try
         {
             Directory.Delete(_root, recursive: true);

@@ -39,7 +39,16 @@ public sealed class PeerHost : IAsyncDisposable
         });
         var app = builder.Build();
         app.MapGrpcService<RaftPeerService>();
-        await app.StartAsync().ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync().ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            // A peer port in use (another member, a previous run): the member cannot start.
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new Core.BootstrapException($"listen peer URLs {string.Join(",", config.ListenPeerUrls)}: {e.Message}");
+        }
         return new PeerHost(app);
     }
 
@@ -51,9 +60,16 @@ public sealed class PeerHost : IAsyncDisposable
         kestrel.Listen(address, url.Port, o => o.Protocols = HttpProtocols.Http2);
     }
 
+    // Peer streams never end on their own: a graceful stop would wait out Kestrel's whole
+    // shutdown timeout (30 s) for them. Members reconnect to whoever takes this one's place.
+    private static readonly TimeSpan StopGrace = TimeSpan.FromMilliseconds(200);
+
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync().ConfigureAwait(false);
+        using (var grace = new CancellationTokenSource(StopGrace))
+        {
+            await _app.StopAsync(grace.Token).ConfigureAwait(false);
+        }
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 }

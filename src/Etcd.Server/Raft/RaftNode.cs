@@ -136,6 +136,13 @@ public sealed class RaftNode : IAsyncDisposable
 
     private Exception? _stopReason;
 
+    private void SendMessages(IReadOnlyList<Message> messages)
+    {
+        if (messages.Count == 0) return;
+        DescribeOutgoingSnapshots(messages);
+        _peers.Send(messages);
+    }
+
     /// <summary>
     /// Fills in a MsgSnap before it is sent: the transport ships the backend as it is when Send
     /// is called, which is the state as of <see cref="AppliedIndex"/>, so the snapshot's metadata
@@ -319,6 +326,12 @@ public sealed class RaftNode : IAsyncDisposable
             _snapshotIndex = snapshot.Metadata.Index;
         }
 
+        // The leader sends before it persists, so followers write in parallel with it (Raft thesis
+        // §10.2.1; etcd does the same). Safe here: the leader counts a follower's acknowledgement
+        // only on a later turn of this loop, when this Ready's entries are already durable.
+        var leaderSendsFirst = IsLeader;
+        if (leaderSendsFirst) SendMessages(ready.Messages);
+
         var hardState = ready.HasHardState ? ready.HardState : null;
         _log.Save(hardState, ready.Entries, ready.MustSync);
         if (hardState is not null)
@@ -330,11 +343,7 @@ public sealed class RaftNode : IAsyncDisposable
         _storage.Append(ready.Entries);
 
         // Entries and hard state are durable: now the messages that depend on them may go.
-        if (ready.Messages.Count > 0)
-        {
-            DescribeOutgoingSnapshots(ready.Messages);
-            _peers.Send(ready.Messages);
-        }
+        if (!leaderSendsFirst) SendMessages(ready.Messages);
 
         foreach (var state in ready.ReadStates) AcceptReadState(state);
 

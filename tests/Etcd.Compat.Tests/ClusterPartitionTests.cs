@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using Etcd.Api.Etcdserverpb;
+using Etcd.Client;
+using Google.Protobuf;
+using Xunit.Abstractions;
+
+namespace Etcd.Compat.Tests;
+
+/// <summary>
+/// A member cut off from the others (both ways, by the peer proxies) can neither write nor serve
+/// linearizable reads, while the majority goes on; once healed, every member has every
+/// acknowledged write and all hash alike. Done for an isolated follower and an isolated leader.
+/// </summary>
+public sealed class ClusterPartitionTests(ITestOutputHelper output)
+{
+    private static readonly string[] Timing = ["--heartbeat-interval", "100", "--election-timeout", "1000"];
+
+    [Fact]
+    public async Task IsolatedFollowerStallsMajorityGoesOn()
+    {
+        await using var cluster = await ClusterOfProcesses.StartAsync(Binaries.OurEtcd, 3, Timing, proxied: true);
+        var leader = await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(10));
+        var isolated = cluster.Members.First(m => m != leader);
+        await RunPartitionAsync(cluster, isolated);
+    }
+
+    [Fact]
+    public async Task IsolatedLeaderStallsMajorityElectsAnother()
+    {
+        await using var cluster = await ClusterOfProcesses.StartAsync(Binaries.OurEtcd, 3, Timing, proxied: true);
+        var leader = await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(10));
+        await RunPartitionAsync(cluster, leader);
+    }
+
+    private async Task RunPartitionAsync(ClusterOfProcesses cluster, ClusterMember isolated)
+    {
+        var acknowledged = new ConcurrentDictionary<string, string>();
+        var majority = cluster.Members.Where(m => m != isolated).ToList();
+        await PutAsync(majority[0].ClientUrl, "fault/before", acknowledged);
+
+        cluster.Isolate(isolated);
+        output.WriteLine($"isolated {isolated.Name}");
+        // The majority (re-electing if it lost its leader) takes writes again within a few election timeouts.
+        await EventuallyAsync(() => PutAsync(majority[0].ClientUrl, "fault/during-0", acknowledged), TimeSpan.FromSeconds(15));
+        for (var i = 1; i < 20; i++) await PutAsync(majority[i % majority.Count].ClientUrl, $"fault/during-{i}", acknowledged);
+
+        using (var client = EtcdClient.Create(new EtcdClientOptions { Endpoints = [isolated.ClientUrl] }))
+        {
+            var write = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => client.KV.PutAsync(
+                new PutRequest { Key = ByteString.CopyFromUtf8("fault/minority"), Value = ByteString.CopyFromUtf8("x") }, deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync);
+            output.WriteLine($"write on the isolated member: {write.Status.Detail}");
+            var read = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => client.KV.RangeAsync(
+                new RangeRequest { Key = ByteString.CopyFromUtf8("fault/before") }, deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync);
+            output.WriteLine($"linearizable read on the isolated member: {read.Status.Detail}");
+            // A serializable read is local and still answers, with what the member had.
+            var local = await client.KV.RangeAsync(new RangeRequest { Key = ByteString.CopyFromUtf8("fault/before"), Serializable = true });
+            Assert.Single(local.Kvs);
+        }
+
+        cluster.Heal();
+        output.WriteLine("healed");
+        await EventuallyAsync(() => PutAsync(isolated.ClientUrl, "fault/after", acknowledged), TimeSpan.FromSeconds(20));
+        await ClusterFaultTests.AssertConvergedAsync(cluster, acknowledged);
+    }
+
+    private static async Task PutAsync(string endpoint, string key, ConcurrentDictionary<string, string> acknowledged)
+    {
+        using var client = EtcdClient.Create(new EtcdClientOptions { Endpoints = [endpoint] });
+        await client.KV.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFromUtf8(key) }, deadline: DateTime.UtcNow.AddSeconds(3));
+        acknowledged[key] = key;
+    }
+
+    private static async Task EventuallyAsync(Func<Task> attempt, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                await attempt();
+                return;
+            }
+            catch (Grpc.Core.RpcException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+}
