@@ -1,5 +1,6 @@
 using System.Net;
 using Etcd.Server.Core;
+using Etcd.Server.Hosting.Http2;
 using Etcd.Server.Http;
 using Etcd.Server.Services;
 using Microsoft.AspNetCore.Connections;
@@ -67,7 +68,11 @@ public static class ServerHost
             throw new NotSupportedException($"listen URL {url}: only http:// is served so far (TLS arrives with the security work)");
         var address = url.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(url.Host.Trim('[', ']'));
         var socket = new IPEndPoint(address, url.Port);
-        kestrel.Listen(new ProtocolEndPoint(socket, HttpProtocols.Http2), o => o.Protocols = HttpProtocols.Http2);
+        kestrel.Listen(new ProtocolEndPoint(socket, HttpProtocols.Http2), o =>
+        {
+            o.Protocols = HttpProtocols.Http2;
+            o.UseAuthorityNormalization();
+        });
         kestrel.Listen(new ProtocolEndPoint(socket, HttpProtocols.Http1), o => o.Protocols = HttpProtocols.Http1);
     }
 }
