@@ -65,7 +65,16 @@ public static class Program
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stopping.Cancel(); });
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stopping.Cancel(); });
             server.Raft.Failed += _ => stopping.Cancel();
-            await app.StartAsync(stopping.Token).ConfigureAwait(false);
+            try
+            {
+                await app.StartAsync(stopping.Token).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                // A client port in use: etcd gives up with the listener's error and exit code 1.
+                logger.Warn("failed to start etcd", LogField.Of("error", e.Message));
+                return 1;
+            }
             await server.ReadyToServe.Task.WaitAsync(stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
             if (!stopping.IsCancellationRequested)
             {

@@ -38,6 +38,30 @@ public sealed class FlagCompatibilityTests
         Assert.Contains("\nGit SHA: ", result.Stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AClientPortInUseStopsTheMemberWithTheListenError()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var url = $"http://127.0.0.1:{((System.Net.IPEndPoint)taken.LocalEndpoint).Port}";
+        foreach (var binary in new[] { Binaries.ReferenceEtcd, Binaries.OurEtcd })
+        {
+            var dataDir = Directory.CreateTempSubdirectory("etcd-listen-").FullName;
+            try
+            {
+                var result = await ProcessRunner.RunAsync(binary,
+                    ["--logger", "zap", "--data-dir", dataDir, "--listen-client-urls", url, "--advertise-client-urls", url, "--listen-peer-urls", "http://127.0.0.1:0"],
+                    timeout: TimeSpan.FromSeconds(20));
+                Assert.True(result.ExitCode == 1, $"{binary}: exit {result.ExitCode}\n{result.Stderr}");
+                Assert.Contains($"\"error\":\"listen tcp {url[7..]}: bind: address already in use\"", result.Stderr, StringComparison.Ordinal);
+            }
+            finally
+            {
+                Directory.Delete(dataDir, recursive: true);
+            }
+        }
+    }
+
     // etcd 3.4 logs the verification error with a capnslog prefix ("2026-.. E | etcdmain: ");
     // the message after it is what must match.
     private static string ErrorLine(string stderr)

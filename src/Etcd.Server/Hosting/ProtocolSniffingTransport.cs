@@ -69,10 +69,27 @@ public sealed class ProtocolSniffingTransport : IConnectionListenerFactory, ICon
             _connections = connections;
             _listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             if (endpoint.AddressFamily == AddressFamily.InterNetworkV6) _listener.DualMode = endpoint.Address.Equals(IPAddress.IPv6Any);
-            _listener.Bind(endpoint);
-            _listener.Listen(1024);
+            try
+            {
+                _listener.Bind(endpoint);
+                _listener.Listen(1024);
+            }
+            catch (SocketException e)
+            {
+                _listener.Dispose();
+                throw new IOException($"listen tcp {endpoint}: bind: {Describe(e.SocketErrorCode)}", e);
+            }
             _acceptLoop = AcceptLoop();
         }
+
+        // Go's wording for the errors a listen can meet, as etcd reports them.
+        private static string Describe(SocketError error) => error switch
+        {
+            SocketError.AddressAlreadyInUse => "address already in use",
+            SocketError.AccessDenied => "permission denied",
+            SocketError.AddressNotAvailable => "cannot assign requested address",
+            _ => error.ToString(),
+        };
 
         public Channel<ConnectionContext> QueueFor(HttpProtocols protocol) => protocol == HttpProtocols.Http2 ? _http2 : _http1;
 
