@@ -75,6 +75,7 @@ public static class Program
                 logger.Warn("failed to start etcd", LogField.Of("error", e.Message));
                 return 1;
             }
+            server.ClientsListening.TrySetResult();
             await server.ReadyToServe.Task.WaitAsync(stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
             if (!stopping.IsCancellationRequested)
             {

@@ -110,6 +110,12 @@ public sealed class EtcdServer : IAsyncDisposable
     /// <summary>Completes when this member has published itself and can serve clients.</summary>
     public TaskCompletionSource ReadyToServe { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>
+    /// Completes once the client URLs are bound. etcd binds them before it publishes, so whoever
+    /// reads "published local member" in the log (etcd's e2e tests, scripts) can connect at once.
+    /// </summary>
+    public TaskCompletionSource ClientsListening { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public ResponseHeader Header(long revision) => new()
     {
         ClusterId = ClusterId,

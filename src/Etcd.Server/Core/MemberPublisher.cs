@@ -7,7 +7,7 @@ namespace Etcd.Server.Core;
 /// <summary>
 /// Once a leader exists, publishes this member's name and client URLs through Raft (etcd's
 /// "published local member to cluster through raft"), and as leader sets the cluster version.
-/// The member serves clients after its publication is applied.
+/// It publishes only once its client URLs are bound, and serves clients after its publication is applied.
 /// </summary>
 public sealed class MemberPublisher(EtcdServer server)
 {
@@ -26,6 +26,7 @@ public sealed class MemberPublisher(EtcdServer server)
 
     private async Task PublishAsync()
     {
+        await server.ClientsListening.Task.ConfigureAwait(false);
         var attributes = new Attributes { Name = server.Config.Name };
         attributes.ClientUrls.Add(server.Config.AdvertiseClientUrls.Select(u => u.OriginalString.TrimEnd('/')));
         var request = new InternalRaftRequest
