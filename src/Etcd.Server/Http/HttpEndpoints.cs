@@ -4,7 +4,7 @@ using Etcd.Server.Core;
 
 namespace Etcd.Server.Http;
 
-/// <summary>The HTTP/1.1 endpoints etcd serves beside gRPC: /health, /version and /metrics.</summary>
+/// <summary>The HTTP/1.1 endpoints etcd serves beside gRPC: /health, /version, /metrics and the /v3 JSON gateway.</summary>
 public static class HttpEndpoints
 {
     public static void Map(WebApplication app, EtcdServer server)
@@ -14,6 +14,10 @@ public static class HttpEndpoints
             "application/json"));
         app.MapGet("/health", () => Health(server));
         app.MapGet("/metrics", () => Results.Text(Metrics(server), "text/plain; version=0.0.4; charset=utf-8"));
+        // The JSON gateway (/v3/...) calls this member's own gRPC port, as etcd's does.
+        var loopback = new Gateway.LoopbackChannels(server.Config.ListenClientUrls[0]);
+        app.Lifetime.ApplicationStopped.Register(loopback.Dispose);
+        Gateway.GatewayRoutes.Map(app, loopback);
     }
 
     /// <summary>Healthy when no alarm is raised and the member knows a leader (etcd 3.5's bodies and status codes).</summary>

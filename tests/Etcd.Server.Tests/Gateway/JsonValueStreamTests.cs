@@ -1,0 +1,51 @@
+using System.IO.Pipelines;
+using System.Text;
+using Etcd.Server.Gateway;
+
+namespace Etcd.Server.Tests.Gateway;
+
+/// <summary>A streaming gateway body is read value by value, as Go's json.Decoder reads it.</summary>
+public sealed class JsonValueStreamTests
+{
+    [Fact]
+    public async Task SplitsSuccessiveValuesArrivingInPieces()
+    {
+        var pipe = new Pipe();
+        var stream = new JsonValueStream(pipe.Reader);
+        await pipe.Writer.WriteAsync("  {\"a\":{\"b\":\"}\"}}\n{\"c\""u8.ToArray());
+        Assert.Equal("{\"a\":{\"b\":\"}\"}}", Text(await stream.NextAsync(CancellationToken.None)));
+
+        // The second value is incomplete: the read waits for the rest.
+        var second = stream.NextAsync(CancellationToken.None).AsTask();
+        Assert.False(second.IsCompleted);
+        await pipe.Writer.WriteAsync(":1} "u8.ToArray());
+        Assert.Equal("{\"c\":1}", Text(await second));
+
+        await pipe.Writer.CompleteAsync();
+        Assert.Null(await stream.NextAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AnEmptyBodyHasNoValue()
+    {
+        Assert.Null(await new JsonValueStream(PipeReader.Create(new MemoryStream())).NextAsync(CancellationToken.None));
+        Assert.Null(await new JsonValueStream(PipeReader.Create(new MemoryStream(" \n"u8.ToArray()))).NextAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ABodyEndingInsideAValueIsAnUnexpectedEof()
+    {
+        var stream = new JsonValueStream(PipeReader.Create(new MemoryStream("{\"key\":"u8.ToArray())));
+        var error = await Assert.ThrowsAsync<FormatException>(() => stream.NextAsync(CancellationToken.None).AsTask());
+        Assert.Equal("unexpected EOF", error.Message);
+    }
+
+    [Fact]
+    public async Task ALoneScalarIsAValue()
+    {
+        var stream = new JsonValueStream(PipeReader.Create(new MemoryStream("12"u8.ToArray())));
+        Assert.Equal("12", Text(await stream.NextAsync(CancellationToken.None)));
+    }
+
+    private static string Text(byte[]? value) => Encoding.UTF8.GetString(value ?? throw new Xunit.Sdk.XunitException("no value"));
+}
