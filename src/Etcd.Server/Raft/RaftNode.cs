@@ -27,8 +27,7 @@ public sealed class RaftNode : IAsyncDisposable
     private readonly IPeerSender _peers;
     private readonly ZapLogger _logger;
     private readonly TimeSpan _tickInterval;
-    private readonly ulong _snapshotCount;
-    private readonly ulong _snapshotCatchUpEntries;
+    private readonly RaftLogCompaction _compaction;
     private readonly ConcurrentQueue<NodeInput> _inputs = new();
     private readonly ManualResetEventSlim _inputArrived = new(false, spinCount: 50);
     private readonly TaskCompletionSource _loopEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -38,7 +37,6 @@ public sealed class RaftNode : IAsyncDisposable
     private readonly Lock _readLock = new();
     private ReadBatch? _openReadBatch;
     private ulong _nextReadContext;
-    private ulong _snapshotIndex;
 
     public RaftNode(RawNode node, MemoryStorage storage, IRaftDurableLog log, IEntryApplier applier, IPeerSender peers,
         ZapLogger logger, TimeSpan tickInterval, ulong snapshotCount, ulong snapshotCatchUpEntries, ulong memberId)
@@ -50,10 +48,8 @@ public sealed class RaftNode : IAsyncDisposable
         _peers = peers;
         _logger = logger;
         _tickInterval = tickInterval;
-        _snapshotCount = snapshotCount;
-        _snapshotCatchUpEntries = snapshotCatchUpEntries;
+        _compaction = new RaftLogCompaction(storage, log, applier, logger, snapshotCount, snapshotCatchUpEntries);
         MemberId = memberId;
-        _snapshotIndex = storage.Snapshot().Metadata?.Index ?? 0;
         var status = node.Status();
         Term = status.HardState.Term;
         CommitIndex = status.HardState.Commit;
@@ -323,7 +319,7 @@ public sealed class RaftNode : IAsyncDisposable
             _log.SaveSnapshot(snapshot);
             _storage.ApplySnapshot(snapshot);
             _applier.Restore(snapshot);
-            _snapshotIndex = snapshot.Metadata.Index;
+            _compaction.SnapshotIndex = snapshot.Metadata.Index;
         }
 
         // The leader sends before it persists, so followers write in parallel with it (Raft thesis
@@ -356,7 +352,7 @@ public sealed class RaftNode : IAsyncDisposable
             _campaignAt = 0;
             if (Leader == 0) _node.Campaign();
         }
-        MaybeSnapshot();
+        _compaction.MaybeSnapshot();
     }
 
     private void AcceptReadState(ReadState state)
@@ -376,29 +372,6 @@ public sealed class RaftNode : IAsyncDisposable
             _readsAwaitingApply[i].Batch.Completion.TrySetResult();
             _readsAwaitingApply.RemoveAt(i);
         }
-    }
-
-    /// <summary>
-    /// Every --snapshot-count applied entries: snapshot the log, keep some entries for slow
-    /// followers, and release the WAL below the snapshot. The backend is flushed first, because
-    /// after the release a restart can only replay from the snapshot onwards.
-    /// </summary>
-    private void MaybeSnapshot()
-    {
-        var applied = _applier.AppliedIndex;
-        if (applied - _snapshotIndex <= _snapshotCount) return;
-        _applier.Flush();
-        var snapshot = _storage.CreateSnapshot(applied, _applier.ConfState, _applier.SnapshotData());
-        _log.SaveSnapshot(snapshot);
-        _logger.Info("saved snapshot", LogField.Of("snapshot-index", applied));
-        _snapshotIndex = applied;
-        if (applied > _snapshotCatchUpEntries)
-        {
-            var compactIndex = applied - _snapshotCatchUpEntries;
-            _storage.Compact(compactIndex);
-            _logger.Info("compacted Raft logs", LogField.Of("compact-index", compactIndex));
-        }
-        _log.ReleaseTo(applied);
     }
 
     public async ValueTask DisposeAsync()

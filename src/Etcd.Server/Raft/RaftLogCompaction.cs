@@ -1,0 +1,41 @@
+using Etcd.Raft;
+using Etcd.Server.Logging;
+
+namespace Etcd.Server.Raft;
+
+/// <summary>
+/// Every --snapshot-count applied entries: snapshot the log, keep --experimental-snapshot-catchup-entries
+/// entries behind it for slow followers, and release the WAL below the snapshot. Runs on the Raft
+/// loop after each Ready; apart from RaftNode so the whole-cluster simulator runs the same code.
+/// </summary>
+public sealed class RaftLogCompaction(MemoryStorage storage, IRaftDurableLog log, IEntryApplier applier, ZapLogger logger,
+    ulong snapshotCount, ulong catchUpEntries)
+{
+    /// <summary>Index of the newest snapshot: the storage's at start, then each one taken or installed.</summary>
+    public ulong SnapshotIndex { get; set; } = storage.Snapshot().Metadata?.Index ?? 0;
+
+    /// <summary>Takes a snapshot if enough was applied since the last one; true when it did.</summary>
+    public bool MaybeSnapshot()
+    {
+        var applied = applier.AppliedIndex;
+        if (applied - SnapshotIndex <= snapshotCount) return false;
+        // The backend is flushed first: after the release a restart can only replay from the snapshot onwards.
+        applier.Flush();
+        var snapshot = storage.CreateSnapshot(applied, applier.ConfState, applier.SnapshotData());
+        log.SaveSnapshot(snapshot);
+        logger.Info("saved snapshot", LogField.Of("snapshot-index", applied));
+        SnapshotIndex = applied;
+        // After a restart or an installed snapshot the log starts at that snapshot, which may be
+        // above applied - catch-up when catch-up exceeds --snapshot-count: then there is nothing
+        // to compact yet (etcd ignores ErrCompacted here for the same reason).
+        var firstKept = storage.FirstIndex() - 1;
+        if (applied > catchUpEntries && applied - catchUpEntries > firstKept)
+        {
+            var compactIndex = applied - catchUpEntries;
+            storage.Compact(compactIndex);
+            logger.Info("compacted Raft logs", LogField.Of("compact-index", compactIndex));
+        }
+        log.ReleaseTo(applied);
+        return true;
+    }
+}
