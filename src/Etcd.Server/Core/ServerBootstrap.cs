@@ -62,13 +62,7 @@ public static class ServerBootstrap
             log = recovered.Log;
             memberId = recovered.Metadata.NodeID;
             clusterId = recovered.Metadata.ClusterID;
-            if (recovered.Snapshot is { } snapshot)
-            {
-                storage.ApplySnapshot(snapshot);
-                appliedFromSnapshot = snapshot.Metadata.Index;
-            }
-            if (recovered.HardState is { } hardState) storage.SetHardState(hardState);
-            storage.Append(recovered.Entries);
+            appliedFromSnapshot = RaftLogRecovery.Load(storage, recovered.Snapshot, recovered.HardState, recovered.Entries);
             logger.Info("restarting local member", LogField.Id("cluster-id", clusterId), LogField.Id("local-member-id", memberId),
                 LogField.Of("commit-index", recovered.HardState?.Commit ?? 0));
         }
