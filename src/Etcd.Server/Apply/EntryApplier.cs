@@ -55,7 +55,7 @@ public sealed class EntryApplier : IEntryApplier
     public required MembershipApplier Membership { get; init; }
 
     /// <summary>Swaps in the backend that came with a snapshot from the leader.</summary>
-    public required Peers.SnapshotInstaller SnapshotInstaller { get; init; }
+    public required Peers.ISnapshotInstaller SnapshotInstaller { get; init; }
 
     /// <summary>Raised after the cluster version is first set (etcd logs its capabilities then).</summary>
     public event Action<string>? ClusterVersionSet;

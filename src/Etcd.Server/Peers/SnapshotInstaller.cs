@@ -17,7 +17,7 @@ namespace Etcd.Server.Peers;
 /// directory for <see cref="InstallPendingAtStart"/> to finish.
 /// </summary>
 /// <remarks>Disposing closes the store and backend it installed last (the member's original ones are closed by their owner).</remarks>
-public sealed class SnapshotInstaller(ReceivedBackends received, string backendDir, Lessor lessor, ClusterMembers members, ZapLogger logger) : IDisposable
+public sealed class SnapshotInstaller(ReceivedBackends received, string backendDir, Lessor lessor, ClusterMembers members, ZapLogger logger) : ISnapshotInstaller, IDisposable
 {
     private (KvStore Kv, IBackend Backend)? _installed;
 

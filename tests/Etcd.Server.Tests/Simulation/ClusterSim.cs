@@ -1,0 +1,247 @@
+using Etcd.Api.Etcdserverpb;
+using Etcd.Raft;
+using Etcd.Server.Core;
+using Etcd.Server.Membership;
+using Google.Protobuf;
+
+namespace Etcd.Server.Tests.Simulation;
+
+/// <summary>
+/// One deterministic whole-cluster run, every choice drawn from one seeded <see cref="System.Random"/>:
+/// a fault phase (clients writing at random members; a lossy, duplicating, reordering network;
+/// partitions; process kills and power losses, also half-way through a Ready; snapshots and log
+/// compaction), then healing, until the cluster has settled, then the checks: every acknowledged
+/// write is on every member as its client was told, and all members hold identical state.
+/// </summary>
+internal sealed class ClusterSim
+{
+    private static readonly int TraceLines = int.TryParse(Environment.GetEnvironmentVariable("CLUSTER_SIM_TRACE_LINES"), out var lines) ? lines : 600;
+
+    private readonly SortedDictionary<ulong, SimMember> _members = [];
+    private readonly List<AckedWrite> _acked = [];
+    private readonly Queue<string>? _trace;
+    private readonly ClientLoad _load;
+    private bool _faults;
+    private long _healAt;
+    private AckedWrite? _barrier;
+
+    public ClusterSim(int seed, bool trace)
+    {
+        Random = new Random(seed);
+        Options = ClusterSimOptions.FromSeed(seed, Random);
+        Network = new SimPeerNetwork(this) { DropRate = Options.DropRate, DuplicateRate = Options.DuplicateRate, MaxDelay = Options.MaxDelay };
+        _load = new ClientLoad(Random);
+        _trace = trace ? new Queue<string>() : null;
+    }
+
+    public Random Random { get; }
+
+    public ClusterSimOptions Options { get; }
+
+    public SimPeerNetwork Network { get; }
+
+    public ClusterChecker Checker { get; } = new();
+
+    public ClusterSimStats Stats { get; } = new();
+
+    public long Now { get; private set; }
+
+    /// <summary>The last events of the run (only when tracing), for failure reports.</summary>
+    public IEnumerable<string> RecentTrace => _trace ?? Enumerable.Empty<string>();
+
+    public SimMember Member(ulong id) => _members[id];
+
+    public void Trace(string line)
+    {
+        if (_trace is null) return;
+        _trace.Enqueue($"[{Now / ClusterSimOptions.UnitsPerTick}.{Now % ClusterSimOptions.UnitsPerTick}] {line}");
+        if (_trace.Count > TraceLines) _trace.Dequeue();
+    }
+
+    public IRaftLogger? RaftLogger(ulong id) => _trace is null ? null : new TraceLogger(this, id);
+
+    public void Run()
+    {
+        if (Options.ClusterSize == 3) Stats.ThreeMemberRuns++;
+        else Stats.FiveMemberRuns++;
+        var peers = new List<Peer>();
+        for (ulong id = 1; id <= (ulong)Options.ClusterSize; id++)
+        {
+            var member = new Etcd.Server.Membership.Member { Id = id, Name = $"m{id}", PeerUrls = [$"http://10.0.0.{id}:2380"] };
+            peers.Add(new Peer(id, ByteString.CopyFrom(MemberContext.From(member).ToJson())));
+        }
+        foreach (var peer in peers) _members[peer.Id] = new SimMember(this, peer.Id, peers);
+        foreach (var member in _members.Values) member.Start();
+
+        _faults = true;
+        var faultEnd = (long)Options.FaultTicks * ClusterSimOptions.UnitsPerTick;
+        while (Now < faultEnd) Step();
+
+        Heal();
+        Settle();
+        Verify();
+    }
+
+    /// <summary>Called by a member at each point of a Ready where its process could die; true if it just did.</summary>
+    public bool CrashesMidReady(SimMember member, string where)
+    {
+        if (!_faults || Random.NextDouble() >= Options.MidReadyCrashRate) return false;
+        Stats.MidReadyCrashes++;
+        Crash(member, where);
+        return true;
+    }
+
+    /// <summary>A proposal's waiter completed: with success the write is acknowledged.</summary>
+    public void OnProposalDone(SimMember member, InternalRaftRequest request, Task<ApplyResult> waiter)
+    {
+        if (waiter.IsCompletedSuccessfully && waiter.Result.Error is null)
+        {
+            var write = new AckedWrite(member.Id, request, waiter.Result.Response!);
+            _acked.Add(write);
+            Stats.Acked++;
+            if (request.Put?.Key.ToStringUtf8() == "barrier") _barrier = write;
+            Trace($"{member.Id} acknowledges {request.Header.ID:x}");
+        }
+        else
+        {
+            Stats.FailedOrDropped++;
+            // The server's writes in this load never fail once applied (no leases, quota or auth).
+            if (waiter.IsCompletedSuccessfully) throw new ClusterSimFailure($"member {member.Id}: {request} was applied with error {waiter.Result.Error}");
+        }
+    }
+
+    private void Step()
+    {
+        Now++;
+        if (Now % ClusterSimOptions.UnitsPerTick == 0)
+        {
+            foreach (var member in _members.Values) member.Tick();
+        }
+        Network.DeliverDue(Now);
+        if (_faults) InjectFaults();
+        if (_faults && Random.NextDouble() < Options.WriteRate && RandomUpMember() is { } target)
+        {
+            Stats.Proposed++;
+            target.Propose(_load.Next());
+        }
+        foreach (var member in _members.Values)
+        {
+            member.ProcessReadies();
+            member.CollectResults();
+        }
+    }
+
+    private SimMember? RandomUpMember()
+    {
+        var up = _members.Values.Where(m => m.IsUp).ToList();
+        return up.Count == 0 ? null : up[Random.Next(up.Count)];
+    }
+
+    private void InjectFaults()
+    {
+        foreach (var member in _members.Values)
+        {
+            if (member.IsUp && Random.NextDouble() < Options.CrashRate) Crash(member, "between Readies");
+            else if (!member.IsUp && Now >= member.RestartAt) member.Start();
+        }
+        if (Network.Partitioned && Now >= _healAt)
+        {
+            Trace("partition heals");
+            Network.Heal();
+        }
+        else if (!Network.Partitioned && Random.NextDouble() < Options.PartitionRate)
+        {
+            Stats.Partitions++;
+            Network.Partition(_members.Keys);
+            _healAt = Now + Random.Next(5, 60) * ClusterSimOptions.UnitsPerTick;
+        }
+    }
+
+    private void Crash(SimMember member, string where)
+    {
+        var powerLoss = Random.NextDouble() < Options.PowerLossShare;
+        Stats.Crashes++;
+        if (powerLoss) Stats.PowerLosses++;
+        Trace($"{member.Id} {(powerLoss ? "loses power" : "is killed")} {where}");
+        member.Crash(powerLoss);
+        // Sometimes down long enough that the others compact past it and it needs a snapshot.
+        var downTicks = Random.Next(4) == 0 ? Random.Next(30, 120) : Random.Next(1, 30);
+        member.RestartAt = Now + downTicks * ClusterSimOptions.UnitsPerTick;
+    }
+
+    /// <summary>Ends all faults: the network becomes reliable and every member runs.</summary>
+    private void Heal()
+    {
+        Trace("healing");
+        _faults = false;
+        Network.Heal();
+        Network.DropRate = 0;
+        Network.DuplicateRate = 0;
+        Network.MaxDelay = Math.Min(Network.MaxDelay, ClusterSimOptions.UnitsPerTick);
+        foreach (var member in _members.Values)
+        {
+            if (!member.IsUp) member.Start();
+        }
+    }
+
+    /// <summary>
+    /// Runs until a write proposed after healing is acknowledged and every member has applied
+    /// everything in the longest log; a cluster that does not get there in time fails the run.
+    /// </summary>
+    private void Settle()
+    {
+        var deadline = Now + (long)Options.SettleTicks * ClusterSimOptions.UnitsPerTick;
+        var barrierEvery = 4L * Options.ElectionTick * ClusterSimOptions.UnitsPerTick;
+        var nextBarrier = Now;
+        while (Now < deadline)
+        {
+            Step();
+            if (_barrier is null && Now >= nextBarrier && _members.Values.FirstOrDefault(m => m.Leader == m.Id) is { } leader)
+            {
+                // Retried now and then: the one before may have been lost with a leader change.
+                Stats.Proposed++;
+                leader.Propose(_load.Barrier());
+                nextBarrier = Now + barrierEvery;
+            }
+            if (_barrier is not null && Converged()) return;
+        }
+        var states = string.Join("; ", _members.Values.Select(m => $"{m.Id}: applied {m.AppliedIndex} last {m.LastIndex} {m.Status.SoftState}"));
+        throw new ClusterSimFailure($"the cluster did not settle within {Options.SettleTicks} ticks after healing: {states}");
+    }
+
+    private bool Converged()
+    {
+        var lastIndex = _members.Values.Max(m => m.LastIndex);
+        return _members.Values.All(m => m.AppliedIndex == lastIndex);
+    }
+
+    /// <summary>The end of the run: identical members, and every acknowledged write on each as its client was told.</summary>
+    private void Verify()
+    {
+        var first = _members.Values.First();
+        var hash = first.Kv.HashKV(0);
+        var memberIds = string.Join(",", first.Members.All.Select(m => $"{m.Id}:{m.Name}"));
+        foreach (var member in _members.Values)
+        {
+            if (member.AppliedIndex != first.AppliedIndex || member.Kv.CurrentRevision != first.Kv.CurrentRevision)
+                throw new ClusterSimFailure($"member {member.Id} applied {member.AppliedIndex} at revision {member.Kv.CurrentRevision}, member {first.Id} applied {first.AppliedIndex} at revision {first.Kv.CurrentRevision}");
+            var memberHash = member.Kv.HashKV(0);
+            if (memberHash != hash)
+                throw new ClusterSimFailure($"member {member.Id} has hash {memberHash}, member {first.Id} has {hash}, both at applied index {first.AppliedIndex}");
+            var ids = string.Join(",", member.Members.All.Select(m => $"{m.Id}:{m.Name}"));
+            if (ids != memberIds) throw new ClusterSimFailure($"member {member.Id} lists members {ids}, member {first.Id} lists {memberIds}");
+            foreach (var write in _acked) AckedWriteCheck.Verify(write, member);
+        }
+        Stats.Fingerprint = $"{first.AppliedIndex}/{hash}/{_acked.Count}/{Stats.Delivered}/{Now}";
+        Trace($"verified {_acked.Count} acknowledged writes on {_members.Count} members: {Stats.Fingerprint}");
+    }
+
+    private sealed class TraceLogger(ClusterSim sim, ulong id) : IRaftLogger
+    {
+        public void Debug(string message) => sim.Trace($"  {id} DEBUG {message}");
+
+        public void Info(string message) => sim.Trace($"  {id} INFO {message}");
+
+        public void Warn(string message) => sim.Trace($"  {id} WARN {message}");
+    }
+}

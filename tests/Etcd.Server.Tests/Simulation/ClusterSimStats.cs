@@ -1,0 +1,52 @@
+namespace Etcd.Server.Tests.Simulation;
+
+/// <summary>What a run (or many) exercised, so a simulator that stopped doing anything interesting is noticed.</summary>
+internal sealed class ClusterSimStats
+{
+    public long Proposed { get; set; }
+    public long Acked { get; set; }
+    public long FailedOrDropped { get; set; }
+    public long Crashes { get; set; }
+    public long PowerLosses { get; set; }
+    public long MidReadyCrashes { get; set; }
+    public long Partitions { get; set; }
+    public long SnapshotsTaken { get; set; }
+    public long SnapshotsSent { get; set; }
+    public long SnapshotsInstalled { get; set; }
+    public long EntriesApplied { get; set; }
+    public long Delivered { get; set; }
+    public long Dropped { get; set; }
+    public long ThreeMemberRuns { get; set; }
+    public long FiveMemberRuns { get; set; }
+
+    /// <summary>A digest of the run's outcome, equal for equal runs.</summary>
+    public string Fingerprint { get; set; } = "";
+
+    public void Add(ClusterSimStats other)
+    {
+        lock (this)
+        {
+            Proposed += other.Proposed;
+            Acked += other.Acked;
+            FailedOrDropped += other.FailedOrDropped;
+            Crashes += other.Crashes;
+            PowerLosses += other.PowerLosses;
+            MidReadyCrashes += other.MidReadyCrashes;
+            Partitions += other.Partitions;
+            SnapshotsTaken += other.SnapshotsTaken;
+            SnapshotsSent += other.SnapshotsSent;
+            SnapshotsInstalled += other.SnapshotsInstalled;
+            EntriesApplied += other.EntriesApplied;
+            Delivered += other.Delivered;
+            Dropped += other.Dropped;
+            ThreeMemberRuns += other.ThreeMemberRuns;
+            FiveMemberRuns += other.FiveMemberRuns;
+        }
+    }
+
+    public override string ToString() =>
+        $"runs 3/5 members={ThreeMemberRuns}/{FiveMemberRuns} proposed={Proposed} acked={Acked} failed/dropped={FailedOrDropped} " +
+        $"crashes={Crashes} (power losses={PowerLosses}, mid-Ready={MidReadyCrashes}) partitions={Partitions} " +
+        $"snapshots taken={SnapshotsTaken} sent={SnapshotsSent} installed={SnapshotsInstalled} applied={EntriesApplied} " +
+        $"messages delivered={Delivered} dropped={Dropped}";
+}

@@ -1,0 +1,88 @@
+using Etcd.Raft;
+using Etcd.Raft.Raftpb;
+using Google.Protobuf;
+
+namespace Etcd.Server.Tests.Simulation;
+
+/// <summary>
+/// The peer transport between simulated members: messages travel as bytes (raftpb, as on the
+/// wire) and are dropped, duplicated and delayed (hence reordered); partitions split the members
+/// into groups that cannot reach each other. A snapshot carries the sender's backend; its sender
+/// hears whether it arrived, as the server's snapshot sender reports to Raft.
+/// </summary>
+internal sealed class SimPeerNetwork(ClusterSim sim)
+{
+    private readonly PriorityQueue<InFlight, (long Time, long Seq)> _queue = new();
+    private readonly Dictionary<ulong, int> _group = [];
+    private long _seq;
+
+    public double DropRate { get; set; }
+
+    public double DuplicateRate { get; set; }
+
+    public int MaxDelay { get; set; }
+
+    public bool Partitioned => _group.Count > 0;
+
+    public int InFlightCount => _queue.Count;
+
+    public void Send(Message message, SimMember from, byte[]? backend)
+    {
+        var wire = message.ToByteArray();
+        var random = sim.Random;
+        if (random.NextDouble() < DropRate)
+        {
+            sim.Stats.Dropped++;
+            if (message.Type == MessageType.MsgSnap) Schedule(new InFlight(wire, message.To, from.Id, from.Incarnation, null, SnapshotStatus.Failure), 1);
+            return;
+        }
+        var copies = random.NextDouble() < DuplicateRate ? 2 : 1;
+        for (var i = 0; i < copies; i++)
+            Schedule(new InFlight(wire, message.To, from.Id, from.Incarnation, backend, null), random.Next(1, MaxDelay + 1));
+    }
+
+    /// <summary>Delivers everything due by <paramref name="now"/>.</summary>
+    public void DeliverDue(long now)
+    {
+        while (_queue.TryPeek(out _, out var at) && at.Time <= now) Deliver(_queue.Dequeue());
+    }
+
+    /// <summary>Splits the members into two random groups (a member alone on one side is isolated).</summary>
+    public void Partition(IEnumerable<ulong> ids)
+    {
+        _group.Clear();
+        foreach (var id in ids) _group[id] = sim.Random.Next(2);
+        sim.Trace($"partition: {string.Join(' ', _group.Select(g => $"{g.Key}:{g.Value}"))}");
+    }
+
+    public void Heal() => _group.Clear();
+
+    private bool CanTalk(ulong a, ulong b) => _group.GetValueOrDefault(a) == _group.GetValueOrDefault(b);
+
+    private void Schedule(InFlight flight, int delay) => _queue.Enqueue(flight, (sim.Now + delay, _seq++));
+
+    private void Deliver(InFlight flight)
+    {
+        var sender = sim.Member(flight.From);
+        var senderAlive = sender.IsUp && sender.Incarnation == flight.Incarnation;
+        if (flight.SnapshotReport is { } report)
+        {
+            if (senderAlive) sender.ReportSnapshot(flight.To, report);
+            return;
+        }
+        var message = Message.Parser.ParseFrom(flight.Wire);
+        var to = sim.Member(flight.To);
+        if (!to.IsUp || !CanTalk(flight.From, flight.To))
+        {
+            sim.Stats.Dropped++;
+            if (message.Type == MessageType.MsgSnap) Schedule(flight with { SnapshotReport = SnapshotStatus.Failure }, 1);
+            else if (senderAlive) sender.ReportUnreachable(flight.To);
+            return;
+        }
+        sim.Stats.Delivered++;
+        to.Receive(message, flight.Backend);
+        if (message.Type == MessageType.MsgSnap) Schedule(flight with { SnapshotReport = SnapshotStatus.Finish }, 1);
+    }
+
+    private sealed record InFlight(byte[] Wire, ulong To, ulong From, int Incarnation, byte[]? Backend, SnapshotStatus? SnapshotReport);
+}
