@@ -14,10 +14,19 @@ public sealed class RaftLogCompaction(MemoryStorage storage, IRaftDurableLog log
     /// <summary>Index of the newest snapshot: the storage's at start, then each one taken or installed.</summary>
     public ulong SnapshotIndex { get; set; } = storage.Snapshot().Metadata?.Index ?? 0;
 
+    /// <summary>
+    /// The last entry handed to the applier (applied, or skipped because the backend had it), or
+    /// the snapshot the log starts from: the applier's configuration is the one as of this index.
+    /// After a restart it trails the backend's applied index until Raft has replayed up to it.
+    /// </summary>
+    public ulong ReplayedIndex { get; set; } = storage.Snapshot().Metadata?.Index ?? 0;
+
     /// <summary>Takes a snapshot if enough was applied since the last one; true when it did.</summary>
     public bool MaybeSnapshot()
     {
-        var applied = applier.AppliedIndex;
+        // Not the backend's applied index: the snapshot records the configuration with its index,
+        // and a restarted member knows the configuration only as far as Raft has replayed.
+        var applied = ReplayedIndex;
         if (applied - SnapshotIndex <= snapshotCount) return false;
         // The backend is flushed first: after the release a restart can only replay from the snapshot onwards.
         applier.Flush();

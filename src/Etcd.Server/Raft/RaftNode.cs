@@ -135,28 +135,19 @@ public sealed class RaftNode : IAsyncDisposable
     private void SendMessages(IReadOnlyList<Message> messages)
     {
         if (messages.Count == 0) return;
-        DescribeOutgoingSnapshots(messages);
-        _peers.Send(messages);
-    }
-
-    /// <summary>
-    /// Fills in a MsgSnap before it is sent: the transport ships the backend as it is when Send
-    /// is called, which is the state as of <see cref="AppliedIndex"/>, so the snapshot's metadata
-    /// must name that index and the configuration applied with it (Ready's rule for MsgSnap).
-    /// Called on the loop.
-    /// </summary>
-    private void DescribeOutgoingSnapshots(IReadOnlyList<Message> messages)
-    {
-        foreach (var message in messages)
+        List<Message>? sendable = null;
+        for (var i = 0; i < messages.Count; i++)
         {
-            if (message.Type != MessageType.MsgSnap) continue;
-            var applied = _applier.AppliedIndex;
-            message.Snapshot = new Snapshot
+            var message = messages[i];
+            if (message.Type == MessageType.MsgSnap && !OutgoingSnapshots.Describe(message, _applier, _storage, _compaction.ReplayedIndex))
             {
-                Metadata = new SnapshotMetadata { Index = applied, Term = _storage.Term(applied), ConfState = _applier.ConfState.Clone() },
-                Data = _applier.SnapshotData(),
-            };
+                sendable ??= [.. messages.Take(i)];
+                _node.ReportSnapshot(message.To, SnapshotStatus.Failure);
+                continue;
+            }
+            sendable?.Add(message);
         }
+        _peers.Send(sendable ?? messages);
     }
 
     /// <summary>
@@ -319,7 +310,7 @@ public sealed class RaftNode : IAsyncDisposable
             _log.SaveSnapshot(snapshot);
             _storage.ApplySnapshot(snapshot);
             _applier.Restore(snapshot);
-            _compaction.SnapshotIndex = snapshot.Metadata.Index;
+            _compaction.SnapshotIndex = _compaction.ReplayedIndex = snapshot.Metadata.Index;
         }
 
         // The leader sends before it persists, so followers write in parallel with it (Raft thesis
@@ -343,7 +334,11 @@ public sealed class RaftNode : IAsyncDisposable
 
         foreach (var state in ready.ReadStates) AcceptReadState(state);
 
-        if (ready.CommittedEntries.Count > 0) _applier.Apply(ready.CommittedEntries, _node);
+        if (ready.CommittedEntries.Count > 0)
+        {
+            _applier.Apply(ready.CommittedEntries, _node);
+            _compaction.ReplayedIndex = ready.CommittedEntries[^1].Index;
+        }
         ReleaseAppliedReads();
 
         _node.Advance(ready);

@@ -19,7 +19,7 @@ public sealed class RaftLogCompactionTests
         storage.Append([.. Enumerable.Range(101, 10).Select(i => new Entry { Index = (ulong)i, Term = 2 })]);
         var log = new RecordingLog();
         var applier = new AppliedAt(110);
-        var compaction = new RaftLogCompaction(storage, log, applier, ZapLogger.Discard, snapshotCount: 5, catchUpEntries: 50);
+        var compaction = new RaftLogCompaction(storage, log, applier, ZapLogger.Discard, snapshotCount: 5, catchUpEntries: 50) { ReplayedIndex = 110 };
 
         Assert.True(compaction.MaybeSnapshot());
 
@@ -34,12 +34,43 @@ public sealed class RaftLogCompactionTests
     {
         var storage = new MemoryStorage();
         storage.Append([.. Enumerable.Range(1, 30).Select(i => new Entry { Index = (ulong)i, Term = 1 })]);
-        var compaction = new RaftLogCompaction(storage, new RecordingLog(), new AppliedAt(30), ZapLogger.Discard, snapshotCount: 10, catchUpEntries: 5);
+        var compaction = new RaftLogCompaction(storage, new RecordingLog(), new AppliedAt(30), ZapLogger.Discard, snapshotCount: 10, catchUpEntries: 5) { ReplayedIndex = 30 };
 
         Assert.True(compaction.MaybeSnapshot());
         Assert.False(compaction.MaybeSnapshot());
 
         Assert.Equal(26UL, storage.FirstIndex());
+    }
+
+    // Found by the whole-cluster simulator: right after a restart the backend's applied index is
+    // ahead of what Raft has replayed, and so is the configuration the applier knows. A snapshot
+    // taken at the backend's index recorded the configuration of the first few replayed entries
+    // (one voter of three), and the member later restarted from it believing it was alone.
+    [Fact]
+    public void WhileReplaying_TheSnapshotIsTakenAtTheReplayedIndex_WhoseConfigurationIsKnown()
+    {
+        var storage = new MemoryStorage();
+        storage.Append([.. Enumerable.Range(1, 40).Select(i => new Entry { Index = (ulong)i, Term = 1 })]);
+        var log = new RecordingLog();
+        var compaction = new RaftLogCompaction(storage, log, new AppliedAt(36), ZapLogger.Discard, snapshotCount: 5, catchUpEntries: 0) { ReplayedIndex = 3 };
+
+        Assert.False(compaction.MaybeSnapshot());
+        compaction.ReplayedIndex = 9;
+        Assert.True(compaction.MaybeSnapshot());
+
+        Assert.Equal([9UL], log.Snapshots);
+    }
+
+    [Fact]
+    public void WhileReplaying_NoSnapshotIsDescribedForAFollower()
+    {
+        var storage = new MemoryStorage();
+        storage.Append([.. Enumerable.Range(1, 40).Select(i => new Entry { Index = (ulong)i, Term = 1 })]);
+        var message = new Message { Type = MessageType.MsgSnap, To = 2 };
+
+        Assert.False(OutgoingSnapshots.Describe(message, new AppliedAt(36), storage, replayedIndex: 3));
+        Assert.True(OutgoingSnapshots.Describe(message, new AppliedAt(36), storage, replayedIndex: 36));
+        Assert.Equal(36UL, message.Snapshot.Metadata.Index);
     }
 
     private sealed class AppliedAt(ulong index) : IEntryApplier
