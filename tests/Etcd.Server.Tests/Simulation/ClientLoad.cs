@@ -1,4 +1,5 @@
 using Etcd.Api.Etcdserverpb;
+using Etcd.Api.Membershippb;
 using Google.Protobuf;
 
 namespace Etcd.Server.Tests.Simulation;
@@ -10,7 +11,7 @@ namespace Etcd.Server.Tests.Simulation;
 /// touch distinct keys (etcd refuses duplicate writes), and its reads avoid the keys it writes,
 /// so the state at the txn's revision shows what each read returned.
 /// </summary>
-internal sealed class ClientLoad(Random random)
+internal sealed class ClientLoad(Random random, int clusterSize)
 {
     private const int KeyCount = 12;
     private readonly List<ByteString> _recentValues = [];
@@ -18,12 +19,31 @@ internal sealed class ClientLoad(Random random)
 
     public static ByteString Key(int i) => ByteString.CopyFromUtf8($"k{i:D2}");
 
-    public InternalRaftRequest Next() => random.Next(10) switch
+    public InternalRaftRequest Next() => random.Next(40) switch
     {
-        < 5 => new InternalRaftRequest { Put = NewPut(random.Next(KeyCount)) },
-        < 7 => new InternalRaftRequest { DeleteRange = NewDelete() },
-        _ => new InternalRaftRequest { Txn = NewTxn() },
+        < 20 => new InternalRaftRequest { Put = NewPut(random.Next(KeyCount)) },
+        < 28 => new InternalRaftRequest { DeleteRange = NewDelete() },
+        < 39 => new InternalRaftRequest { Txn = NewTxn() },
+        _ => new InternalRaftRequest { ClusterMemberAttrSet = NewAttributes() },
     };
+
+    /// <summary>A member (re)publishing its name and client URLs, as MemberPublisher does after a start.</summary>
+    private ClusterMemberAttrSetRequest NewAttributes()
+    {
+        var id = (ulong)random.Next(1, clusterSize + 1);
+        return new ClusterMemberAttrSetRequest
+        {
+            MemberID = id,
+            MemberAttributes = new Attributes { Name = $"m{id}", ClientUrls = { $"http://10.0.1.{id}:{2379 + ++_written}" } },
+        };
+    }
+
+    /// <summary>A new peer URL for some member (etcdctl member update): a configuration change through the server's MembershipApplier.</summary>
+    public (ulong Member, string PeerUrl) NextPeerUrl()
+    {
+        var id = (ulong)random.Next(1, clusterSize + 1);
+        return (id, $"http://10.0.0.{id}:{2380 + ++_written}");
+    }
 
     /// <summary>A put nobody else makes, for the write that shows the cluster has settled.</summary>
     public InternalRaftRequest Barrier() => new() { Put = new PutRequest { Key = ByteString.CopyFromUtf8("barrier"), Value = NewValue() } };

@@ -30,7 +30,7 @@ internal sealed class ClusterSim
         Random = new Random(seed);
         Options = ClusterSimOptions.FromSeed(seed, Random);
         Network = new SimPeerNetwork(this) { DropRate = Options.DropRate, DuplicateRate = Options.DuplicateRate, MaxDelay = Options.MaxDelay };
-        _load = new ClientLoad(Random);
+        _load = new ClientLoad(Random, Options.ClusterSize);
         _trace = trace ? new Queue<string>() : null;
     }
 
@@ -92,8 +92,14 @@ internal sealed class ClusterSim
     }
 
     /// <summary>A proposal's waiter completed: with success the write is acknowledged.</summary>
-    public void OnProposalDone(SimMember member, InternalRaftRequest request, Task<ApplyResult> waiter)
+    public void OnProposalDone(SimMember member, InternalRaftRequest? request, Task<ApplyResult> waiter)
     {
+        if (request is null)
+        {
+            // A member update: its effect is checked through the member lists at the end.
+            if (waiter.IsCompletedSuccessfully) Stats.MemberUpdatesApplied++;
+            return;
+        }
         if (waiter.IsCompletedSuccessfully && waiter.Result.Error is null)
         {
             var write = new AckedWrite(member.Id, request, waiter.Result.Response!);
@@ -123,6 +129,11 @@ internal sealed class ClusterSim
         {
             Stats.Proposed++;
             target.Propose(_load.Next());
+        }
+        if (_faults && Random.NextDouble() < Options.MemberUpdateRate && RandomUpMember() is { } proposer)
+        {
+            var (member, peerUrl) = _load.NextPeerUrl();
+            proposer.ProposeMemberUpdate(member, peerUrl);
         }
         foreach (var member in _members.Values)
         {
@@ -220,7 +231,7 @@ internal sealed class ClusterSim
     {
         var first = _members.Values.First();
         var hash = first.Kv.HashKV(0);
-        var memberIds = string.Join(",", first.Members.All.Select(m => $"{m.Id}:{m.Name}"));
+        var memberIds = MemberList(first);
         foreach (var member in _members.Values)
         {
             if (member.AppliedIndex != first.AppliedIndex || member.Kv.CurrentRevision != first.Kv.CurrentRevision)
@@ -228,13 +239,16 @@ internal sealed class ClusterSim
             var memberHash = member.Kv.HashKV(0);
             if (memberHash != hash)
                 throw new ClusterSimFailure($"member {member.Id} has hash {memberHash}, member {first.Id} has {hash}, both at applied index {first.AppliedIndex}");
-            var ids = string.Join(",", member.Members.All.Select(m => $"{m.Id}:{m.Name}"));
+            var ids = MemberList(member);
             if (ids != memberIds) throw new ClusterSimFailure($"member {member.Id} lists members {ids}, member {first.Id} lists {memberIds}");
             foreach (var write in _acked) AckedWriteCheck.Verify(write, member);
         }
         Stats.Fingerprint = $"{first.AppliedIndex}/{hash}/{_acked.Count}/{Stats.Delivered}/{Now}";
         Trace($"verified {_acked.Count} acknowledged writes on {_members.Count} members: {Stats.Fingerprint}");
     }
+
+    private static string MemberList(SimMember member) => string.Join("; ", member.Members.All.Select(m =>
+        $"{m.Id} {m.Name} peers={string.Join(',', m.PeerUrls)} clients={string.Join(',', m.ClientUrls)} learner={m.IsLearner}"));
 
     private sealed class TraceLogger(ClusterSim sim, ulong id) : IRaftLogger
     {

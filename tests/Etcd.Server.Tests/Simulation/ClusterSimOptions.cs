@@ -42,6 +42,9 @@ internal sealed class ClusterSimOptions
 
     public required double PartitionRate { get; init; }
 
+    /// <summary>Chance per time unit of a member update (new peer URL), a configuration change the server applies.</summary>
+    public required double MemberUpdateRate { get; init; }
+
     /// <summary>The server's --snapshot-count: applied entries past the last snapshot before the next.</summary>
     public required ulong SnapshotCount { get; init; }
 
@@ -69,6 +72,7 @@ internal sealed class ClusterSimOptions
         MidReadyCrashRate = random.NextDouble() * 0.001,
         PowerLossShare = random.Next(3) == 0 ? 0 : random.NextDouble(),
         PartitionRate = random.NextDouble() * 0.002,
+        MemberUpdateRate = random.NextDouble() * 0.004,
         SnapshotCount = (ulong)random.Next(5, 60),
         CatchUpEntries = (ulong)random.Next(0, 12),
     };
@@ -76,6 +80,6 @@ internal sealed class ClusterSimOptions
     public override string ToString() =>
         $"size={ClusterSize} election={ElectionTick} prevote={PreVote} maxsize={MaxSizePerMsg} inflight={MaxInflight} " +
         $"drop={DropRate:F3} dup={DuplicateRate:F3} delay<={MaxDelay} faultticks={FaultTicks} writes={WriteRate:F3} " +
-        $"crash={CrashRate:F4} midready={MidReadyCrashRate:F4} powerloss={PowerLossShare:F2} partition={PartitionRate:F4} " +
+        $"crash={CrashRate:F4} midready={MidReadyCrashRate:F4} powerloss={PowerLossShare:F2} partition={PartitionRate:F4} member-updates={MemberUpdateRate:F4} " +
         $"snapshot-count={SnapshotCount} catchup={CatchUpEntries}";
 }

@@ -10,6 +10,7 @@ internal sealed class ClusterSimStats
     public long PowerLosses { get; set; }
     public long MidReadyCrashes { get; set; }
     public long Partitions { get; set; }
+    public long MemberUpdatesApplied { get; set; }
     public long SnapshotsTaken { get; set; }
     public long SnapshotsSent { get; set; }
     public long SnapshotsInstalled { get; set; }
@@ -33,6 +34,7 @@ internal sealed class ClusterSimStats
             PowerLosses += other.PowerLosses;
             MidReadyCrashes += other.MidReadyCrashes;
             Partitions += other.Partitions;
+            MemberUpdatesApplied += other.MemberUpdatesApplied;
             SnapshotsTaken += other.SnapshotsTaken;
             SnapshotsSent += other.SnapshotsSent;
             SnapshotsInstalled += other.SnapshotsInstalled;
@@ -46,7 +48,7 @@ internal sealed class ClusterSimStats
 
     public override string ToString() =>
         $"runs 3/5 members={ThreeMemberRuns}/{FiveMemberRuns} proposed={Proposed} acked={Acked} failed/dropped={FailedOrDropped} " +
-        $"crashes={Crashes} (power losses={PowerLosses}, mid-Ready={MidReadyCrashes}) partitions={Partitions} " +
+        $"crashes={Crashes} (power losses={PowerLosses}, mid-Ready={MidReadyCrashes}) partitions={Partitions} member updates={MemberUpdatesApplied} " +
         $"snapshots taken={SnapshotsTaken} sent={SnapshotsSent} installed={SnapshotsInstalled} applied={EntriesApplied} " +
         $"messages delivered={Delivered} dropped={Dropped}";
 }

@@ -53,7 +53,7 @@ public sealed class ClusterSimulationTests(ITestOutputHelper output)
         Assert.True(failures.IsEmpty, $"{failures.Count} of {count} seeds failed:\n{string.Join('\n', first)}");
         // Guard against a simulator that silently stopped doing anything interesting.
         Assert.True(count < 50 || (totals.ThreeMemberRuns > 0 && totals.FiveMemberRuns > 0 && totals.Acked > 0 && totals.PowerLosses > 0
-            && totals.MidReadyCrashes > 0 && totals.Partitions > 0 && totals.SnapshotsInstalled > 0), $"the runs exercised too little: {totals}");
+            && totals.MidReadyCrashes > 0 && totals.Partitions > 0 && totals.SnapshotsInstalled > 0 && totals.MemberUpdatesApplied > 0), $"the runs exercised too little: {totals}");
     }
 
     [Theory]

@@ -169,6 +169,23 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
         sim.Trace($"{id} proposes {requestId:x}: {error}");
     }
 
+    /// <summary>
+    /// Proposes a new peer URL for <paramref name="member"/> as MembershipChanges does: a
+    /// ConfChangeUpdateNode whose id is the request id its waiter waits on.
+    /// </summary>
+    public void ProposeMemberUpdate(ulong member, string peerUrl)
+    {
+        if (_node is null || _ids is null) return;
+        var requestId = _ids.Next();
+        var context = new MemberContext { Id = member, Name = $"m{member}", PeerUrls = [peerUrl] };
+        var waiter = _waiters.Register(requestId);
+        var change = new ConfChange { Type = ConfChangeType.ConfChangeUpdateNode, NodeId = member, Id = requestId, Context = ByteString.CopyFrom(context.ToJson()) };
+        var error = _node.ProposeConfChange(change);
+        if (error != RaftError.None) _waiters.Cancel(requestId, new InvalidOperationException($"proposal dropped: {error}"));
+        _proposals.Add(new Proposal(null, waiter));
+        sim.Trace($"{id} proposes member update {requestId:x} ({member} -> {peerUrl}): {error}");
+    }
+
     /// <summary>Hands the proposals whose waiters completed to the simulator (acknowledged writes or failures).</summary>
     public void CollectResults()
     {
@@ -206,7 +223,7 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
             if (sim.CrashesMidReady(this, "after saving a received snapshot, before installing it")) return false;
             _storage.ApplySnapshot(snapshot);
             _applier!.Restore(snapshot);
-            _compaction!.SnapshotIndex = snapshot.Metadata.Index;
+            _compaction!.SnapshotIndex = _compaction.ReplayedIndex = snapshot.Metadata.Index;
             sim.Stats.SnapshotsInstalled++;
             sim.Trace($"{id} installed snapshot {snapshot.Metadata.Index}, revision {Kv.CurrentRevision}");
             sim.Checker.OnApplied(this);
@@ -233,6 +250,7 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
         if (ready.CommittedEntries.Count > 0)
         {
             _applier!.Apply(ready.CommittedEntries, node);
+            _compaction!.ReplayedIndex = ready.CommittedEntries[^1].Index;
             sim.Stats.EntriesApplied += ready.CommittedEntries.Count;
             sim.Checker.OnApplied(this);
             if (sim.CrashesMidReady(this, "after applying, before Advance")) return false;
@@ -254,14 +272,12 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
             byte[]? backend = null;
             if (message.Type == MessageType.MsgSnap)
             {
-                // RaftNode.DescribeOutgoingSnapshots: the backend goes as it is now, i.e. as of the
-                // applied index, so the snapshot names that index and the configuration with it.
-                var applied = _applier!.AppliedIndex;
-                message.Snapshot = new Snapshot
+                // As RaftNode.SendMessages: the backend goes as it is now, as of the applied index.
+                if (!OutgoingSnapshots.Describe(message, _applier!, _storage, _compaction!.ReplayedIndex))
                 {
-                    Metadata = new SnapshotMetadata { Index = applied, Term = _storage.Term(applied), ConfState = _applier.ConfState.Clone() },
-                    Data = _applier.SnapshotData(),
-                };
+                    _node!.ReportSnapshot(message.To, SnapshotStatus.Failure);
+                    continue;
+                }
                 using var archive = new MemoryStream();
                 Disk.Backend.WriteSnapshotTo(archive);
                 backend = archive.ToArray();
@@ -271,5 +287,5 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
         }
     }
 
-    private sealed record Proposal(InternalRaftRequest Request, Task<ApplyResult> Waiter);
+    private sealed record Proposal(InternalRaftRequest? Request, Task<ApplyResult> Waiter);
 }
