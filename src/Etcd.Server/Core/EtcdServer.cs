@@ -43,8 +43,7 @@ public sealed class EtcdServer : IAsyncDisposable
         _owned = owned;
         _ownedSync = ownedSync;
         _ids = new RequestIdGenerator(raft.MemberId, DateTimeOffset.UtcNow);
-        // etcd's rule: a request may take 5 s plus two election timeouts before it times out.
-        _requestTimeout = TimeSpan.FromSeconds(5) + TimeSpan.FromMilliseconds(2 * config.ElectionMs);
+        _requestTimeout = RequestTimeoutFor(config);
     }
 
     public EtcdConfig Config { get; }
@@ -67,6 +66,9 @@ public sealed class EtcdServer : IAsyncDisposable
     /// <summary>The leases (replicated state plus, on the leader, their countdown).</summary>
     public required Leases.Lessor Leases { get; init; }
 
+    /// <summary>Keep-alives and time-to-live, answered by the leader's lessor.</summary>
+    public required Leases.LeaseRequests LeaseRequests { get; init; }
+
     /// <summary>Every watcher of this member.</summary>
     public required Watch.WatchHub Watches { get; init; }
 
@@ -75,6 +77,9 @@ public sealed class EtcdServer : IAsyncDisposable
 
     /// <summary>etcd's "require leader" for client streams.</summary>
     public required Watch.LeaderRequirement LeaderRequirement { get; init; }
+
+    /// <summary>etcd's rule: a request may take 5 s plus two election timeouts before it times out.</summary>
+    public static TimeSpan RequestTimeoutFor(EtcdConfig config) => TimeSpan.FromSeconds(5) + TimeSpan.FromMilliseconds(2 * config.ElectionMs);
 
     /// <summary>How long a request may take before etcd's "request timed out".</summary>
     public TimeSpan RequestTimeout => _requestTimeout;

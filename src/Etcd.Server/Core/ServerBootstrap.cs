@@ -127,9 +127,11 @@ public static class ServerBootstrap
         // Fragments split at etcd's limit: the largest request plus gRPC's overhead allowance.
         var watches = new WatchHub(kv, revision => started!.Header(revision), (int)Math.Min(config.MaxRequestBytes + 512 * 1024, int.MaxValue),
             config.WatchProgressNotifyInterval, logger, TimeProvider.System);
-        var server = new EtcdServer(config, logger, backend, kv, raft, clusterMembers, waiters, [peerHost, transport, leaseExpiry, watches, raft], [log, kv, backend, installer])
+        var leaderCalls = new LeaderCalls(transport, clusterMembers, raft, EtcdServer.RequestTimeoutFor(config));
+        var server = new EtcdServer(config, logger, backend, kv, raft, clusterMembers, waiters, [peerHost, transport, leaseExpiry, watches, raft], [log, kv, backend, installer, leaderCalls])
         {
             Leases = lessor,
+            LeaseRequests = new LeaseRequests(() => started!, leaderCalls),
             Watches = watches,
             Alarms = alarms,
             MembershipChanges = new MembershipChanges(() => started!, transport),
@@ -138,6 +140,7 @@ public static class ServerBootstrap
         started = server;
         installer.Installed += server.ReplaceStateMachine;
         peerEndpoint.MembershipChanges = server.MembershipChanges;
+        peerEndpoint.Leases = server.LeaseRequests;
         var publisher = new MemberPublisher(server);
         raft.LeaderChanged += publisher.OnLeaderChanged;
         // The sole voter need not wait out an election timeout.

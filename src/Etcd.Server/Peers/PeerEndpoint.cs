@@ -13,4 +13,7 @@ public sealed class PeerEndpoint(PeerAdmission admission, SnapshotReceiver snaps
 
     /// <summary>Set once the server exists: the leader's half of a follower's MemberPromote.</summary>
     public MembershipChanges? MembershipChanges { get; set; }
+
+    /// <summary>Set once the server exists: the leader's half of a follower's lease renewals and time-to-live.</summary>
+    public Leases.LeaseRequests? Leases { get; set; }
 }

@@ -1,3 +1,4 @@
+using Etcd.Api.Etcdserverpb;
 using Etcd.Server.Peers.Protocol;
 using Grpc.Core;
 
@@ -46,6 +47,21 @@ public sealed class RaftPeerService(PeerEndpoint endpoint) : RaftPeer.RaftPeerBa
         var changes = endpoint.MembershipChanges ?? throw new RpcException(new Status(StatusCode.Unavailable, "etcdserver: server stopped"));
         await changes.PromoteAsLeaderAsync(request.Id, context.CancellationToken).ConfigureAwait(false);
         return ListMembers();
+    }
+
+    public override async Task<LeaseKeepAliveResponse> LeaseRenew(LeaseKeepAliveRequest request, ServerCallContext context)
+    {
+        endpoint.Admission.Admit(context);
+        var leases = endpoint.Leases ?? throw new RpcException(new Status(StatusCode.Unavailable, "etcdserver: server stopped"));
+        var ttl = await leases.RenewForFollowerAsync(request.ID, context.CancellationToken).ConfigureAwait(false);
+        return new LeaseKeepAliveResponse { ID = request.ID, TTL = ttl };
+    }
+
+    public override Task<LeaseTimeToLiveResponse> LeaseTimeToLive(LeaseTimeToLiveRequest request, ServerCallContext context)
+    {
+        endpoint.Admission.Admit(context);
+        var leases = endpoint.Leases ?? throw new RpcException(new Status(StatusCode.Unavailable, "etcdserver: server stopped"));
+        return Task.FromResult(leases.TimeToLiveForFollower(request));
     }
 
     public override Task<MembersResponse> Members(MembersRequest request, ServerCallContext context) => Task.FromResult(ListMembers());

@@ -8,7 +8,7 @@ namespace Etcd.Server.Services;
 
 /// <summary>
 /// etcd's Lease service. Grant and Revoke go through Raft; keep-alives and time-to-live are
-/// answered by the primary lessor, which alone counts leases down.
+/// answered by the primary lessor, which alone counts leases down (see <see cref="LeaseRequests"/>).
 /// </summary>
 public sealed class LeaseService(EtcdServer server) : Etcd.Api.Etcdserverpb.Lease.LeaseBase
 {
@@ -30,19 +30,8 @@ public sealed class LeaseService(EtcdServer server) : Etcd.Api.Etcdserverpb.Leas
         return response;
     }
 
-    public override async Task<LeaseTimeToLiveResponse> LeaseTimeToLive(LeaseTimeToLiveRequest request, ServerCallContext context)
-    {
-        await WaitPrimaryAsync(context.CancellationToken).ConfigureAwait(false);
-        var header = server.Header(server.Kv.CurrentRevision);
-        if (Lessor.Lookup(request.ID) is not { } lease)
-            return new LeaseTimeToLiveResponse { Header = header, ID = request.ID, TTL = -1 };
-        var response = new LeaseTimeToLiveResponse { Header = header, ID = request.ID, TTL = Lessor.RemainingSeconds(lease), GrantedTTL = lease.Ttl };
-        if (request.Keys)
-        {
-            foreach (var key in server.Kv.KeysWithLease(lease.Id)) response.Keys.Add(Google.Protobuf.UnsafeByteOperations.UnsafeWrap(key));
-        }
-        return response;
-    }
+    public override Task<LeaseTimeToLiveResponse> LeaseTimeToLive(LeaseTimeToLiveRequest request, ServerCallContext context) =>
+        server.LeaseRequests.TimeToLiveAsync(request, context.CancellationToken);
 
     public override Task<LeaseLeasesResponse> LeaseLeases(LeaseLeasesRequest request, ServerCallContext context)
     {
@@ -63,7 +52,7 @@ public sealed class LeaseService(EtcdServer server) : Etcd.Api.Etcdserverpb.Leas
                 // The header is taken before renewing, so its revision is never later than the
                 // renewal: a client must not see a keep-alive succeed after the revoking revision.
                 var response = new LeaseKeepAliveResponse { ID = id, Header = server.Header(server.Kv.CurrentRevision) };
-                response.TTL = await RenewAsync(id, token).ConfigureAwait(false);
+                response.TTL = await server.LeaseRequests.RenewAsync(id, token).ConfigureAwait(false);
                 await responseStream.WriteAsync(response, token).ConfigureAwait(false);
             }
         }
@@ -75,50 +64,6 @@ public sealed class LeaseService(EtcdServer server) : Etcd.Api.Etcdserverpb.Leas
         {
             // The client went away (etcd's keep-alive-once cancels its stream after one answer):
             // nothing is left to tell it, and returning spares rethrowing through the call.
-        }
-    }
-
-    /// <summary>Renews on the primary; the new TTL, or 0 when the lease does not exist (any more).</summary>
-    private async Task<long> RenewAsync(long id, CancellationToken token)
-    {
-        while (true)
-        {
-            var attempt = Lessor.BeginRenew(id);
-            switch (attempt.State)
-            {
-                case RenewState.NotFound:
-                    return 0;
-                case RenewState.NotPrimary:
-                    // TODO(clustering): a follower forwards the renewal to the leader, as etcd does.
-                    await WaitPrimaryAsync(token).ConfigureAwait(false);
-                    break;
-                case RenewState.Expired:
-                    // Its revocation is on the way: answer once it is applied (or leadership moved).
-                    await Task.WhenAny(attempt.Lease!.WhenRevoked, attempt.Wait!).WaitAsync(token).ConfigureAwait(false);
-                    break;
-                case RenewState.ClearCheckpoint:
-                    var clear = new LeaseCheckpointRequest();
-                    clear.Checkpoints.Add(new LeaseCheckpoint { ID = id, RemainingTTL = 0 });
-                    await server.ProposeAsync(new InternalRaftRequest { LeaseCheckpoint = clear }, token).ConfigureAwait(false);
-                    break;
-                case RenewState.Renewable:
-                    if (Lessor.Renew(attempt.Lease!)) return attempt.Lease!.Ttl;
-                    break;
-            }
-        }
-    }
-
-    private async Task WaitPrimaryAsync(CancellationToken token)
-    {
-        var primary = Lessor.WhenPrimary;
-        if (primary.IsCompleted) return;
-        try
-        {
-            await primary.WaitAsync(server.RequestTimeout, token).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            throw server.Raft.Leader == 0 ? EtcdErrors.NoLeader : EtcdErrors.Timeout;
         }
     }
 }
