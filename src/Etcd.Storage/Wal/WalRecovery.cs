@@ -91,6 +91,11 @@ internal sealed class WalRecovery(WalSnapshot from)
         LastIndex = record.Index;
         if (record.Index <= from.Index)
         {
+            // An entry at or below the snapshot comes before everything kept, so every entry read
+            // so far lies above it: a rewrite there (a new leader's entry that the snapshot then
+            // covered) supersedes them all. etcd's reader keeps them, handing Raft a stale suffix
+            // whose older terms follow the snapshot's.
+            _entries.Clear();
             return;
         }
         // Entry i belongs at position i - from.Index - 1; one further than the end is a gap.

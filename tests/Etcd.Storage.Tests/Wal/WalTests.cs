@@ -126,6 +126,24 @@ public sealed class WalTests : IDisposable
     }
 
     [Fact]
+    public void A_rewrite_at_or_below_the_snapshot_drops_the_entries_it_replaced()
+    {
+        using (var wal = Log.Create(WalDirectory, Metadata))
+        {
+            for (ulong i = 1; i <= 8; i++)
+            {
+                wal.AppendEntry(i, Entry(i));
+            }
+            // A new leader replaces 5..8 with its own 5, which commits and is snapshotted.
+            wal.AppendEntry(5, [0xAA]);
+            wal.AppendSnapshotMarker(new WalSnapshot(5, 2));
+            wal.Sync();
+        }
+        using var reopened = Log.Open(WalDirectory, new WalSnapshot(5, 2));
+        Assert.Empty(reopened.ReadAll().Entries);
+    }
+
+    [Fact]
     public void Reading_from_a_snapshot_returns_only_later_entries()
     {
         using (var wal = Log.Create(WalDirectory, Metadata))
