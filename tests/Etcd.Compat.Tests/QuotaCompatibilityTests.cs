@@ -63,6 +63,7 @@ public sealed class QuotaCompatibilityTests : IAsyncLifetime
 
         await Same("alarm", "list");
         await Same("put", "more", "x");
+        await Same("lease", "grant", "60");
         await Same("get", "fill/0000", "--keys-only");
         await Same("del", "fill/0001");
         await Same("txn"); // empty txn: writes nothing, so the alarm does not refuse it

@@ -18,6 +18,8 @@ public sealed class LeaseService(EtcdServer server) : Etcd.Api.Etcdserverpb.Leas
     {
         // etcd picks an unused-looking id from its request ids, kept positive.
         while (request.ID == 0) request.ID = (long)(server.NextRequestId() & long.MaxValue);
+        // A lease costs backend space too: past the quota, etcd refuses grants as it does puts.
+        await server.CheckQuotaAsync(BackendQuota.LeaseOverhead, context.CancellationToken).ConfigureAwait(false);
         var response = (LeaseGrantResponse)await server.ProposeAsync(new InternalRaftRequest { LeaseGrant = request }, context.CancellationToken).ConfigureAwait(false);
         server.FillHeader(response.Header);
         return response;

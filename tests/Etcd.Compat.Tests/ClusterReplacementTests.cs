@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using Etcd.Api.Etcdserverpb;
+using Etcd.Client;
+using Google.Protobuf;
+using Xunit.Abstractions;
+
+namespace Etcd.Compat.Tests;
+
+/// <summary>
+/// Clusters of ours that lose members: five members go on without two of them (the leader among
+/// them); a member replaced the way operators do it (remove, wipe, add, start with "existing")
+/// catches up from nothing. Membership is changed with the official etcdctl.
+/// </summary>
+public sealed class ClusterReplacementTests(ITestOutputHelper output)
+{
+    private static readonly string[] Timing = ["--heartbeat-interval", "100", "--election-timeout", "1000"];
+
+    [Fact]
+    public async Task FiveMembersGoOnWithoutTwoOfThem()
+    {
+        await using var cluster = await ClusterOfProcesses.StartAsync(Binaries.OurEtcd, 5, Timing);
+        var acknowledged = new ConcurrentDictionary<string, string>();
+        for (var i = 0; i < 20; i++) await PutAsync(cluster.Members[i % 5].ClientUrl, $"fault/before-{i}", acknowledged);
+
+        var leader = await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(10));
+        var lost = new[] { leader, cluster.Members.First(m => m != leader) };
+        foreach (var member in lost) member.Kill();
+        output.WriteLine($"killed {lost[0].Name} (leader) and {lost[1].Name}");
+        var survivors = cluster.Members.Except(lost).ToList();
+        await EventuallyAsync(() => PutAsync(survivors[0].ClientUrl, "fault/during-0", acknowledged), TimeSpan.FromSeconds(20));
+        for (var i = 1; i < 30; i++) await PutAsync(survivors[i % survivors.Count].ClientUrl, $"fault/during-{i}", acknowledged);
+
+        foreach (var member in lost) await cluster.RestartAsync(member);
+        await ClusterFaultTests.AssertConvergedAsync(cluster, acknowledged);
+    }
+
+    [Fact]
+    public async Task AReplacedMemberStartsEmptyAndCatchesUp()
+    {
+        await using var cluster = await ClusterOfProcesses.StartAsync(Binaries.OurEtcd, 3, Timing);
+        var acknowledged = new ConcurrentDictionary<string, string>();
+        for (var i = 0; i < 50; i++) await PutAsync(cluster.Members[i % 3].ClientUrl, $"fault/before-{i}", acknowledged);
+
+        var leader = await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(10));
+        var replaced = cluster.Members.First(m => m != leader);
+        replaced.Kill();
+        var remaining = string.Join(",", cluster.Members.Where(m => m != replaced).Select(m => m.ClientUrl));
+        var ctl = cluster.Ctl(remaining);
+        var list = await ctl.RunAsync("member", "list");
+        var id = list.Stdout.Split('\n').First(l => l.Contains(replaced.PeerUrl, StringComparison.Ordinal)).Split(',')[0];
+        // etcd refuses a change until the voters have been connected for a while ("unhealthy cluster").
+        var removed = await RetryWhileAsync(() => ctl.RunAsync("member", "remove", id),
+            r => r.Stderr.Contains("unhealthy cluster", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.True(removed.ExitCode == 0, removed.ToString());
+        cluster.Forget(replaced);
+        await replaced.DisposeAsync();
+        Directory.Delete(replaced.DataDir, recursive: true);
+
+        var replacement = cluster.NewMember("m2-new");
+        var added = await RetryWhileAsync(() => ctl.RunAsync("member", "add", replacement.Name, "--peer-urls", replacement.PeerUrl),
+            r => r.Stderr.Contains("unhealthy cluster", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.True(added.ExitCode == 0, added.ToString());
+        await cluster.JoinAsync(replacement);
+        for (var i = 0; i < 20; i++) await PutAsync(cluster.Members[i % 3].ClientUrl, $"fault/after-{i}", acknowledged);
+
+        await ClusterFaultTests.AssertConvergedAsync(cluster, acknowledged);
+        var members = await cluster.Ctl().RunAsync("member", "list");
+        Assert.Equal(3, members.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains(", started, m2-new, " + replacement.PeerUrl + ", " + replacement.ClientUrl + ", false", members.Stdout, StringComparison.Ordinal);
+    }
+
+    private static async Task PutAsync(string endpoint, string key, ConcurrentDictionary<string, string> acknowledged)
+    {
+        using var client = EtcdClient.Create(new EtcdClientOptions { Endpoints = [endpoint] });
+        await client.KV.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFromUtf8(key) }, deadline: DateTime.UtcNow.AddSeconds(5));
+        acknowledged[key] = key;
+    }
+
+    private static async Task EventuallyAsync(Func<Task> attempt, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                await attempt();
+                return;
+            }
+            catch (Grpc.Core.RpcException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    private static async Task<CommandResult> RetryWhileAsync(Func<Task<CommandResult>> run, Func<CommandResult, bool> retry, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var result = await run();
+        while (result.ExitCode != 0 && retry(result) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            result = await run();
+        }
+        return result;
+    }
+}
