@@ -11,7 +11,7 @@ namespace Etcd.Server.Services;
 /// progress) are read on one side; the session's ordered response queue is written on the other,
 /// buffering while more responses wait so a burst leaves in few network writes.
 /// </summary>
-public sealed class WatchService(EtcdServer server) : Etcd.Api.Etcdserverpb.Watch.WatchBase
+public sealed class WatchService(EtcdServer server) : WatchServiceBase
 {
     private static readonly WriteOptions Buffered = new(WriteFlags.BufferHint);
     private static readonly WriteOptions Flushing = new();
