@@ -23,6 +23,12 @@ public sealed class ClusterReplacementTests(ITestOutputHelper output)
         for (var i = 0; i < 20; i++) await PutAsync(cluster.Members[i % 5].ClientUrl, $"fault/before-{i}", acknowledged);
 
         var leader = await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(10));
+        // The official etcdctl sees five members, one of them leading.
+        var status = await cluster.Ctl().RunAsync("endpoint", "status", "--cluster", "-w", "table");
+        Assert.True(status.ExitCode == 0, status.ToString());
+        var rows = status.Stdout.Split('\n').Where(l => l.StartsWith("| http://", StringComparison.Ordinal)).ToList();
+        Assert.Equal(5, rows.Count);
+        Assert.Single(rows, r => r.Contains("|      true |", StringComparison.Ordinal));
         var lost = new[] { leader, cluster.Members.First(m => m != leader) };
         foreach (var member in lost) member.Kill();
         output.WriteLine($"killed {lost[0].Name} (leader) and {lost[1].Name}");
@@ -32,6 +38,10 @@ public sealed class ClusterReplacementTests(ITestOutputHelper output)
 
         foreach (var member in lost) await cluster.RestartAsync(member);
         await ClusterFaultTests.AssertConvergedAsync(cluster, acknowledged);
+        // etcdctl 3.4 prints health lines on stderr.
+        var health = await cluster.Ctl().RunAsync("endpoint", "health", "--cluster");
+        Assert.True(health.ExitCode == 0, health.ToString());
+        Assert.Equal(5, (health.Stdout + health.Stderr).Split('\n').Count(l => l.Contains(" is healthy: successfully committed proposal", StringComparison.Ordinal)));
     }
 
     [Fact]
