@@ -27,10 +27,17 @@ public sealed class AuthorityNormalizingReader(PipeReader inner) : PipeReader
     private Pipe? _rewritten;
     private Task? _pump;
 
-    public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
+    // Not async itself: once the mode is decided, a read is the inner reader's own ValueTask,
+    // without a state machine allocated per read.
+    public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default) => _mode switch
     {
-        if (_mode == Mode.Passthrough) return await inner.ReadAsync(cancellationToken).ConfigureAwait(false);
-        if (_mode == Mode.Rewriting) return await _rewritten!.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        Mode.Passthrough => inner.ReadAsync(cancellationToken),
+        Mode.Rewriting => _rewritten!.Reader.ReadAsync(cancellationToken),
+        _ => InspectAsync(cancellationToken),
+    };
+
+    private async ValueTask<ReadResult> InspectAsync(CancellationToken cancellationToken)
+    {
         while (true)
         {
             var result = await inner.ReadAsync(cancellationToken).ConfigureAwait(false);
