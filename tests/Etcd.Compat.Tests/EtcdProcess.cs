@@ -39,6 +39,29 @@ public sealed class EtcdProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a member and waits until it says it serves clients (or fails the test after a deadline).</summary>
+    /// <summary>
+    /// Starts reference etcd and ours side by side. If either fails to start, the other is
+    /// stopped before the failure is rethrown: a fixture whose start fails is never disposed.
+    /// </summary>
+    public static async Task<(EtcdProcess Reference, EtcdProcess Ours)> StartBothAsync(IEnumerable<string>? extraArgs = null)
+    {
+        var reference = StartAsync(Binaries.ReferenceEtcd, extraArgs: extraArgs);
+        var ours = StartAsync(Binaries.OurEtcd, extraArgs: extraArgs);
+        try
+        {
+            await Task.WhenAll(reference, ours);
+        }
+        catch
+        {
+            foreach (var started in new[] { reference, ours })
+            {
+                if (started.IsCompletedSuccessfully) await started.Result.DisposeAsync();
+            }
+            throw;
+        }
+        return (reference.Result, ours.Result);
+    }
+
     public static async Task<EtcdProcess> StartAsync(string binary, string? dataDir = null, int? clientPort = null, int? peerPort = null,
         IEnumerable<string>? extraArgs = null)
     {

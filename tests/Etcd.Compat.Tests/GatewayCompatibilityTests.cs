@@ -16,10 +16,7 @@ public sealed partial class GatewayCompatibilityTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var reference = EtcdProcess.StartAsync(Binaries.ReferenceEtcd);
-        var ours = EtcdProcess.StartAsync(Binaries.OurEtcd);
-        _reference = await reference;
-        _ours = await ours;
+        (_reference, _ours) = await EtcdProcess.StartBothAsync();
     }
 
     public async Task DisposeAsync()

@@ -17,10 +17,7 @@ public sealed class KubernetesPatternTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var reference = EtcdProcess.StartAsync(Binaries.ReferenceEtcd);
-        var ours = EtcdProcess.StartAsync(Binaries.OurEtcd);
-        _reference = await reference;
-        _ours = await ours;
+        (_reference, _ours) = await EtcdProcess.StartBothAsync();
         _referenceClient = EtcdClient.Create(new EtcdClientOptions { Endpoints = [_reference.Endpoint] });
         _ourClient = EtcdClient.Create(new EtcdClientOptions { Endpoints = [_ours.Endpoint] });
     }

@@ -11,10 +11,7 @@ public sealed class KvCompatibilityTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var reference = EtcdProcess.StartAsync(Binaries.ReferenceEtcd);
-        var ours = EtcdProcess.StartAsync(Binaries.OurEtcd);
-        _reference = await reference;
-        _ours = await ours;
+        (_reference, _ours) = await EtcdProcess.StartBothAsync();
     }
 
     public async Task DisposeAsync()

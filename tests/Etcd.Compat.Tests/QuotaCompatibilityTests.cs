@@ -12,10 +12,7 @@ public sealed class QuotaCompatibilityTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var reference = EtcdProcess.StartAsync(Binaries.ReferenceEtcd, extraArgs: ["--quota-backend-bytes", Quota]);
-        var ours = EtcdProcess.StartAsync(Binaries.OurEtcd, extraArgs: ["--quota-backend-bytes", Quota]);
-        _reference = await reference;
-        _ours = await ours;
+        (_reference, _ours) = await EtcdProcess.StartBothAsync(["--quota-backend-bytes", Quota]);
     }
 
     public async Task DisposeAsync()
