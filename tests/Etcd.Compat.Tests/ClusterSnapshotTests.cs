@@ -26,13 +26,21 @@ public sealed class ClusterSnapshotTests(ITestOutputHelper output)
 
         await cluster.RestartAsync(follower);
         await ClusterFaultTests.AssertConvergedAsync(cluster, written);
-        Assert.Contains("received and saved database snapshot", follower.Log, StringComparison.Ordinal);
-        Assert.Contains("restored snapshot", follower.Log, StringComparison.Ordinal);
+        // The member's output reaches its log buffer through a reader thread, which may lag.
+        await LogContainsAsync(follower, "received and saved database snapshot");
+        await LogContainsAsync(follower, "restored snapshot");
 
         // It also restarts from the installed state and still agrees.
         follower.Kill();
         await cluster.RestartAsync(follower);
         await ClusterFaultTests.AssertConvergedAsync(cluster, written);
+    }
+
+    private static async Task LogContainsAsync(ClusterMember member, string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!member.Log.Contains(text, StringComparison.Ordinal) && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.Contains(text, member.Log, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -60,7 +68,7 @@ public sealed class ClusterSnapshotTests(ITestOutputHelper output)
             });
         }
         await cluster.JoinAsync(joiner, SmallLog);
-        Assert.Contains("received and saved database snapshot", joiner.Log, StringComparison.Ordinal);
+        await LogContainsAsync(joiner, "received and saved database snapshot");
         using (var client = EtcdClient.Create(new EtcdClientOptions { Endpoints = [leader.ClientUrl] }))
         {
             var id = (await client.Cluster.MemberListAsync(new MemberListRequest())).Members.Single(m => m.PeerURLs.Contains(joiner.PeerUrl)).ID;
