@@ -36,13 +36,13 @@ public sealed class ClusterPartitionTests(ITestOutputHelper output)
     {
         var acknowledged = new ConcurrentDictionary<string, string>();
         var majority = cluster.Members.Where(m => m != isolated).ToList();
-        await PutAsync(majority[0].ClientUrl, "fault/before", acknowledged);
+        await ClusterWrites.PutAsync(majority[0].ClientUrl, "fault/before", acknowledged);
 
         cluster.Isolate(isolated);
         output.WriteLine($"isolated {isolated.Name}");
         // The majority (re-electing if it lost its leader) takes writes again within a few election timeouts.
-        await EventuallyAsync(() => PutAsync(majority[0].ClientUrl, "fault/during-0", acknowledged), TimeSpan.FromSeconds(15));
-        for (var i = 1; i < 20; i++) await PutAsync(majority[i % majority.Count].ClientUrl, $"fault/during-{i}", acknowledged);
+        await ClusterWrites.EventuallyAsync(() => ClusterWrites.PutAsync(majority[0].ClientUrl, "fault/during-0", acknowledged), TimeSpan.FromSeconds(15));
+        for (var i = 1; i < 20; i++) await ClusterWrites.PutAsync(majority[i % majority.Count].ClientUrl, $"fault/during-{i}", acknowledged);
 
         using (var client = EtcdClient.Create(new EtcdClientOptions { Endpoints = [isolated.ClientUrl] }))
         {
@@ -59,31 +59,7 @@ public sealed class ClusterPartitionTests(ITestOutputHelper output)
 
         cluster.Heal();
         output.WriteLine("healed");
-        await EventuallyAsync(() => PutAsync(isolated.ClientUrl, "fault/after", acknowledged), TimeSpan.FromSeconds(20));
+        await ClusterWrites.EventuallyAsync(() => ClusterWrites.PutAsync(isolated.ClientUrl, "fault/after", acknowledged), TimeSpan.FromSeconds(20));
         await ClusterFaultTests.AssertConvergedAsync(cluster, acknowledged);
-    }
-
-    private static async Task PutAsync(string endpoint, string key, ConcurrentDictionary<string, string> acknowledged)
-    {
-        using var client = EtcdClient.Create(new EtcdClientOptions { Endpoints = [endpoint] });
-        await client.KV.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFromUtf8(key) }, deadline: DateTime.UtcNow.AddSeconds(3));
-        acknowledged[key] = key;
-    }
-
-    private static async Task EventuallyAsync(Func<Task> attempt, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            try
-            {
-                await attempt();
-                return;
-            }
-            catch (Grpc.Core.RpcException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
-        }
     }
 }

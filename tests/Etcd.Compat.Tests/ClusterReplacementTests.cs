@@ -20,7 +20,7 @@ public sealed class ClusterReplacementTests(ITestOutputHelper output)
     {
         await using var cluster = await ClusterOfProcesses.StartAsync(Binaries.OurEtcd, 5, Timing);
         var acknowledged = new ConcurrentDictionary<string, string>();
-        for (var i = 0; i < 20; i++) await PutAsync(cluster.Members[i % 5].ClientUrl, $"fault/before-{i}", acknowledged);
+        for (var i = 0; i < 20; i++) await ClusterWrites.PutAsync(cluster.Members[i % 5].ClientUrl, $"fault/before-{i}", acknowledged, deadlineSeconds: 5);
 
         var leader = await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(10));
         // The official etcdctl sees five members, one of them leading.
@@ -33,8 +33,8 @@ public sealed class ClusterReplacementTests(ITestOutputHelper output)
         foreach (var member in lost) member.Kill();
         output.WriteLine($"killed {lost[0].Name} (leader) and {lost[1].Name}");
         var survivors = cluster.Members.Except(lost).ToList();
-        await EventuallyAsync(() => PutAsync(survivors[0].ClientUrl, "fault/during-0", acknowledged), TimeSpan.FromSeconds(20));
-        for (var i = 1; i < 30; i++) await PutAsync(survivors[i % survivors.Count].ClientUrl, $"fault/during-{i}", acknowledged);
+        await ClusterWrites.EventuallyAsync(() => ClusterWrites.PutAsync(survivors[0].ClientUrl, "fault/during-0", acknowledged, deadlineSeconds: 5), TimeSpan.FromSeconds(20));
+        for (var i = 1; i < 30; i++) await ClusterWrites.PutAsync(survivors[i % survivors.Count].ClientUrl, $"fault/during-{i}", acknowledged, deadlineSeconds: 5);
 
         foreach (var member in lost) await cluster.RestartAsync(member);
         await ClusterFaultTests.AssertConvergedAsync(cluster, acknowledged);
@@ -49,7 +49,7 @@ public sealed class ClusterReplacementTests(ITestOutputHelper output)
     {
         await using var cluster = await ClusterOfProcesses.StartAsync(Binaries.OurEtcd, 3, Timing);
         var acknowledged = new ConcurrentDictionary<string, string>();
-        for (var i = 0; i < 50; i++) await PutAsync(cluster.Members[i % 3].ClientUrl, $"fault/before-{i}", acknowledged);
+        for (var i = 0; i < 50; i++) await ClusterWrites.PutAsync(cluster.Members[i % 3].ClientUrl, $"fault/before-{i}", acknowledged, deadlineSeconds: 5);
 
         var leader = await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(10));
         var replaced = cluster.Members.First(m => m != leader);
@@ -71,36 +71,12 @@ public sealed class ClusterReplacementTests(ITestOutputHelper output)
             r => r.Stderr.Contains("unhealthy cluster", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         Assert.True(added.ExitCode == 0, added.ToString());
         await cluster.JoinAsync(replacement);
-        for (var i = 0; i < 20; i++) await PutAsync(cluster.Members[i % 3].ClientUrl, $"fault/after-{i}", acknowledged);
+        for (var i = 0; i < 20; i++) await ClusterWrites.PutAsync(cluster.Members[i % 3].ClientUrl, $"fault/after-{i}", acknowledged, deadlineSeconds: 5);
 
         await ClusterFaultTests.AssertConvergedAsync(cluster, acknowledged);
         var members = await cluster.Ctl().RunAsync("member", "list");
         Assert.Equal(3, members.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Contains(", started, m2-new, " + replacement.PeerUrl + ", " + replacement.ClientUrl + ", false", members.Stdout, StringComparison.Ordinal);
-    }
-
-    private static async Task PutAsync(string endpoint, string key, ConcurrentDictionary<string, string> acknowledged)
-    {
-        using var client = EtcdClient.Create(new EtcdClientOptions { Endpoints = [endpoint] });
-        await client.KV.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFromUtf8(key) }, deadline: DateTime.UtcNow.AddSeconds(5));
-        acknowledged[key] = key;
-    }
-
-    private static async Task EventuallyAsync(Func<Task> attempt, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            try
-            {
-                await attempt();
-                return;
-            }
-            catch (Grpc.Core.RpcException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
-        }
     }
 
     private static async Task<CommandResult> RetryWhileAsync(Func<Task<CommandResult>> run, Func<CommandResult, bool> retry, TimeSpan timeout)
