@@ -6,7 +6,23 @@ internal sealed class KeyspaceModel
     private readonly SortedDictionary<string, (string Value, long Created)> _live = new(StringComparer.Ordinal);
     private readonly List<(string Key, bool Put, string Value)> _pending = [];
 
-    public List<ModelEvent> Events { get; } = [];
+    // Readers check events on their own threads while the writer appends: both sides lock this.
+    private readonly Lock _eventsLock = new();
+    private readonly List<ModelEvent> _events = [];
+
+    public int EventCount
+    {
+        get
+        {
+            lock (_eventsLock) return _events.Count;
+        }
+    }
+
+    /// <summary>A copy of the events that match, taken under the lock the writer appends under.</summary>
+    public List<ModelEvent> EventsWhere(Func<ModelEvent, bool> matches)
+    {
+        lock (_eventsLock) return _events.Where(matches).ToList();
+    }
 
     public long Revision { get; private set; } = 1;
 
@@ -22,6 +38,12 @@ internal sealed class KeyspaceModel
     public void EndTxn()
     {
         if (_pending.Count == 0) return;
+        lock (_eventsLock) Apply();
+        _pending.Clear();
+    }
+
+    private void Apply()
+    {
         Revision++;
         foreach (var (key, put, value) in _pending)
         {
@@ -30,15 +52,14 @@ internal sealed class KeyspaceModel
             {
                 var created = previous is null ? Revision : before.Created;
                 _live[key] = (value, created);
-                Events.Add(new ModelEvent(Revision, key, true, value, previous, created));
+                _events.Add(new ModelEvent(Revision, key, true, value, previous, created));
             }
             else
             {
                 _live.Remove(key);
-                Events.Add(new ModelEvent(Revision, key, false, "", previous, 0));
+                _events.Add(new ModelEvent(Revision, key, false, "", previous, 0));
             }
         }
-        _pending.Clear();
     }
 }
 

@@ -77,7 +77,7 @@ internal sealed class WatchChecker(KeyspaceModel model, string seed)
     /// <summary>Ids of the watchers that are still watching.</summary>
     public IReadOnlyCollection<long> LiveIds => _live.Keys;
 
-    private List<ModelEvent> Expected(WatcherSpec spec) => model.Events.Where(spec.Matches).ToList();
+    private List<ModelEvent> Expected(WatcherSpec spec) => model.EventsWhere(spec.Matches);
 
     private void CheckPrefix(WatcherRecord record)
     {

@@ -84,7 +84,7 @@ public sealed class WatchGuaranteeTests(ITestOutputHelper output)
             checker.CheckEnd();
             output.WriteLine($"session: {checker.WatchersSeen} watchers, {checker.LiveIds.Count} live at the end");
         }
-        output.WriteLine($"{model.Events.Count} events over {model.Revision - 1} revisions");
+        output.WriteLine($"{model.EventCount} events over {model.Revision - 1} revisions");
     }
 
     private static async Task ReadAsync(WatchSession session, WatchChecker checker, CancellationToken stop)
