@@ -72,7 +72,7 @@ public sealed class EntryApplier : IEntryApplier
             switch (entry.Type)
             {
                 case EntryType.EntryNormal:
-                    if (!backendHasIt && !entry.Data.IsEmpty) ApplyRequest(batch, InternalRaftRequest.Parser.ParseFrom(entry.Data));
+                    if (!backendHasIt && !entry.Data.IsEmpty) ApplyRequest(batch, Decode(entry.Data));
                     // A new leader's first entry: everything of earlier terms is applied now.
                     if (entry.Data.IsEmpty) _leases?.EmptyEntryApplied();
                     break;
@@ -101,6 +101,11 @@ public sealed class EntryApplier : IEntryApplier
         foreach (var (id, result) in _results) _waiters.Complete(id, result);
         _results.Clear();
     }
+
+    // The proposer still holds the request it encoded into this entry; decoding the entry again
+    // would build an equal object (about 15% of the bytes a put allocated).
+    private InternalRaftRequest Decode(ByteString data) =>
+        _waiters.ProposedRequest(RequestIdReader.Read(data.Span)) ?? InternalRaftRequest.Parser.ParseFrom(data);
 
     private void ApplyRequest(ApplyBatch batch, InternalRaftRequest request)
     {

@@ -148,12 +148,12 @@ public sealed class EtcdServer : IAsyncDisposable
         request.Header = new RequestHeader { ID = id };
         var data = request.ToByteString();
         if ((ulong)data.Length > Config.MaxRequestBytes) throw EtcdErrors.RequestTooLarge;
-        var waiter = Waiters.Register(id);
+        var waiter = Waiters.Register(id, request, _requestTimeout);
         Raft.Propose(data, error => Waiters.Cancel(id, error == RaftError.ProposalDropped && Raft.Leader == 0 ? EtcdErrors.NoLeader : EtcdErrors.Stopped));
         ApplyResult result;
         try
         {
-            result = await waiter.WaitAsync(_requestTimeout, cancellationToken).ConfigureAwait(false);
+            result = await waiter.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -190,6 +190,7 @@ public sealed class EtcdServer : IAsyncDisposable
     {
         foreach (var owned in _owned) await owned.DisposeAsync().ConfigureAwait(false);
         Waiters.FailAll(EtcdErrors.Stopped);
+        Waiters.Dispose();
         foreach (var owned in _ownedSync) owned.Dispose();
     }
 }
