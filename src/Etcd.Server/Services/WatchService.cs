@@ -77,9 +77,12 @@ public sealed class WatchService(EtcdServer server) : WatchServiceBase
 
     private static async Task SendAsync(IServerStreamWriter<WatchResponse> responses, WatchSession session, CancellationToken token)
     {
+        // Serialization is done by the time a write returns, so one message can carry every
+        // response made of shared events in turn.
+        var carrier = new WatchResponse();
         while (await session.WaitToTakeAsync(token).ConfigureAwait(false))
         {
-            while (session.TryTake(out var response, out var more))
+            while (session.TryTake(carrier, out var response, out var more))
             {
                 // Flush only with the last queued response: one network write for a burst.
                 responses.WriteOptions = more ? Buffered : Flushing;

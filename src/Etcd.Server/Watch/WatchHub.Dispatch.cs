@@ -3,7 +3,10 @@ using Etcd.Api.Mvccpb;
 
 namespace Etcd.Server.Watch;
 
-/// <summary>The live path: each commit's events go to the synced watchers, one response per watcher and revision.</summary>
+/// <summary>
+/// The live path: each commit's events go to the synced watchers, one response per watcher and
+/// revision; watchers that get the same events share them (<see cref="SharedEvents"/>).
+/// </summary>
 public sealed partial class WatchHub
 {
     // Watchers that gathered events for the revision being dispatched (apply loop only, under the lock).
@@ -58,38 +61,37 @@ public sealed partial class WatchHub
         var change = events[index];
         // A watcher created with a future start revision waits for it.
         if (revision < watcher.NextRevision || !watcher.Wants(change)) return;
-        var response = watcher.Pending;
-        if (response is null)
-        {
-            response = new WatchResponse { WatchId = watcher.Id };
-            watcher.Pending = response;
-            _gathered.Add(watcher);
-        }
+        var gathered = watcher.Gathered;
+        if (gathered.Count == 0) _gathered.Add(watcher);
         if (watcher.PrevKv || change.PrevKv is null)
         {
-            response.Events.Add(change);
+            gathered.Add(change);
             return;
         }
         bare ??= new Event?[events.Count];
-        response.Events.Add(bare[index] ??= new Event { Type = change.Type, Kv = change.Kv });
+        gathered.Add(bare[index] ??= new Event { Type = change.Type, Kv = change.Kv });
     }
 
     private void Deliver(long revision)
     {
         var header = _header(revision);
+        // Watchers of one key come one after another here, so comparing with the previous
+        // watcher's events finds the ones they share.
+        SharedEvents? shared = null;
         foreach (var watcher in _gathered)
         {
-            var response = watcher.Pending!;
-            watcher.Pending = null;
+            var gathered = watcher.Gathered;
             if (!watcher.Session.HasRoom)
             {
                 // The client is not keeping up: this revision and later ones come from history.
+                gathered.Clear();
                 watcher.NextRevision = revision;
                 FallBehind(watcher);
                 continue;
             }
-            response.Header = header;
-            Send(watcher, response);
+            if (shared is null || !shared.Holds(gathered)) shared = new SharedEvents(header, [.. gathered]);
+            gathered.Clear();
+            Send(watcher, shared);
             watcher.NextRevision = revision + 1;
         }
         _gathered.Clear();

@@ -33,6 +33,7 @@ public sealed partial class WatchHub : IKvObserver, IAsyncDisposable
     private readonly HashSet<Watcher> _progressWatchers = [];
     private readonly HashSet<WatchSession> _sessions = [];
     private readonly List<WatchSession> _unpublished = [];
+    private readonly SharedEventsMerges _merges = new();
     private readonly int _fragmentBytes;
     private readonly CancellationTokenSource _stop = new();
     private long _notified;
@@ -236,9 +237,9 @@ public sealed partial class WatchHub : IKvObserver, IAsyncDisposable
     }
 
     /// <summary>Queues a response that is not a watcher's events; its session's reader is woken by <see cref="PublishQueued"/>.</summary>
-    private void Queue(WatchSession session, WatchResponse response) => Queue(session, response, barrier: true);
+    private void Queue(WatchSession session, WatchResponse response) => Queue(session, new QueuedResponse(response, null, response.WatchId), barrier: true);
 
-    private long Queue(WatchSession session, WatchResponse response, bool barrier)
+    private long Queue(WatchSession session, in QueuedResponse response, bool barrier)
     {
         var sequence = session.Enqueue(response, barrier);
         if (!session.Unpublished)
@@ -275,9 +276,21 @@ public sealed partial class WatchHub : IKvObserver, IAsyncDisposable
             foreach (var part in parts) Queue(watcher.Session, part);
             return;
         }
-        if (watcher.Queued is { } queued && watcher.Session.TryMerge(watcher.QueuedSequence, queued, response)) return;
-        watcher.QueuedSequence = Queue(watcher.Session, response, barrier: false);
-        watcher.Queued = response;
+        if (watcher.Session.TryMerge(watcher.QueuedSequence, response.Header, response.Events)) return;
+        watcher.QueuedSequence = Queue(watcher.Session, new QueuedResponse(response, null, watcher.Id), barrier: false);
+    }
+
+    /// <summary>Queues a watcher's share of events that other watchers got too (see <see cref="Send(Watcher, WatchResponse)"/>).</summary>
+    private void Send(Watcher watcher, SharedEvents shared)
+    {
+        if (watcher.Fragment)
+        {
+            Send(watcher, shared.Fill(new WatchResponse(), watcher.Id));
+            return;
+        }
+        watcher.SentSinceProgressTick = true;
+        if (watcher.Session.TryMerge(watcher.QueuedSequence, shared, _merges)) return;
+        watcher.QueuedSequence = Queue(watcher.Session, new QueuedResponse(null, shared, watcher.Id), barrier: false);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,4 +1,5 @@
 using Etcd.Api.Etcdserverpb;
+using Etcd.Api.Mvccpb;
 
 namespace Etcd.Server.Watch;
 
@@ -23,7 +24,7 @@ public sealed class WatchSession
 
     private readonly WatchHub _hub;
     private readonly Lock _queueLock = new();
-    private readonly Queue<WatchResponse> _queue = new();
+    private readonly RingQueue<QueuedResponse> _queue = new();
     private TaskCompletionSource<bool>? _reader;
     private bool _ended;
 
@@ -85,20 +86,47 @@ public sealed class WatchSession
         return await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Takes the next response; <paramref name="more"/> tells whether another one is already queued.</summary>
+    /// <summary>Takes the next response as a message of its own; <paramref name="more"/> tells whether another one is already queued.</summary>
     public bool TryTake(out WatchResponse response, out bool more)
+    {
+        if (!TryTake(out QueuedResponse item, out more))
+        {
+            response = null!;
+            return false;
+        }
+        response = item.Message ?? item.Shared!.Fill(new WatchResponse(), item.WatchId);
+        return true;
+    }
+
+    /// <summary>
+    /// Takes the next response for a writer that is done with it before taking another: a
+    /// watcher's share of common events is filled into <paramref name="carrier"/> rather than
+    /// into a new message.
+    /// </summary>
+    public bool TryTake(WatchResponse carrier, out WatchResponse response, out bool more)
+    {
+        if (!TryTake(out QueuedResponse item, out more))
+        {
+            response = null!;
+            return false;
+        }
+        response = item.Message ?? item.Shared!.Fill(carrier, item.WatchId);
+        return true;
+    }
+
+    private bool TryTake(out QueuedResponse item, out bool more)
     {
         int before, left;
         lock (_queueLock)
         {
-            if (!_queue.TryDequeue(out response!))
+            if (!_queue.TryDequeue(out item))
             {
                 more = false;
                 return false;
             }
             _taken++;
             before = _backlog;
-            _backlog -= Weight(response);
+            _backlog -= Weight(item.EventCount);
             left = _backlog;
             more = _queue.Count > 0;
         }
@@ -109,32 +137,57 @@ public sealed class WatchSession
 
     /// <summary>Queues a response; the reader learns of it at <see cref="Publish"/>. Returns its sequence number.</summary>
     /// <param name="barrier">Not an event response: later events must not be merged into responses before it.</param>
-    internal long Enqueue(WatchResponse response, bool barrier)
+    internal long Enqueue(in QueuedResponse response, bool barrier)
     {
         lock (_queueLock)
         {
             _queue.Enqueue(response);
             _queued++;
-            _backlog += Weight(response);
+            _backlog += Weight(response.EventCount);
             if (barrier) _barrier = _queued;
             return _queued;
         }
     }
 
     /// <summary>
-    /// Adds <paramref name="later"/>'s events to <paramref name="queued"/> (sequence number
-    /// <paramref name="sequence"/>) if the reader has not taken it yet and nothing but events
-    /// was queued after it; its header moves to the later revision. This is how a client that
-    /// falls a little behind gets fewer, larger responses, as etcd gives them from its backlog.
+    /// Adds <paramref name="later"/> to the events response queued as <paramref name="sequence"/>
+    /// if the reader has not taken it yet and nothing but events was queued after it; its header
+    /// moves to the later revision. This is how a client that falls a little behind gets fewer,
+    /// larger responses, as etcd gives them from its backlog. A response of shared events
+    /// becomes a message of its own first.
     /// </summary>
-    internal bool TryMerge(long sequence, WatchResponse queued, WatchResponse later)
+    internal bool TryMerge(long sequence, ResponseHeader header, IReadOnlyList<Event> later)
     {
         lock (_queueLock)
         {
-            if (sequence <= _taken || sequence <= _barrier || queued.Events.Count >= MaxMergedEvents) return false;
-            _backlog += later.Events.Count;
-            queued.Events.Add(later.Events);
-            queued.Header = later.Header;
+            if (sequence <= _taken || sequence <= _barrier) return false;
+            ref var queued = ref _queue.At((int)(sequence - _taken - 1));
+            if (queued.EventCount >= MaxMergedEvents) return false;
+            var message = queued.Message ?? queued.Shared!.Fill(new WatchResponse(), queued.WatchId);
+            queued = new QueuedResponse(message, null, queued.WatchId);
+            _backlog += later.Count;
+            SharedEvents.AddTo(message, later);
+            message.Header = header;
+            return true;
+        }
+    }
+
+    /// <summary>As <see cref="TryMerge(long, ResponseHeader, IReadOnlyList{Event})"/>, keeping shared events shared where the queued response is.</summary>
+    internal bool TryMerge(long sequence, SharedEvents later, SharedEventsMerges merges)
+    {
+        lock (_queueLock)
+        {
+            if (sequence <= _taken || sequence <= _barrier) return false;
+            ref var queued = ref _queue.At((int)(sequence - _taken - 1));
+            if (queued.EventCount >= MaxMergedEvents) return false;
+            _backlog += later.Events.Length;
+            if (queued.Shared is { } earlier)
+            {
+                queued = queued with { Shared = merges.Merge(earlier, later) };
+                return true;
+            }
+            SharedEvents.AddTo(queued.Message!, later.Events);
+            queued.Message!.Header = later.Header;
             return true;
         }
     }
@@ -151,7 +204,7 @@ public sealed class WatchSession
         reader?.TrySetResult(true);
     }
 
-    private static int Weight(WatchResponse response) => Math.Max(1, response.Events.Count);
+    private static int Weight(int events) => Math.Max(1, events);
 
     internal void MarkClosed()
     {

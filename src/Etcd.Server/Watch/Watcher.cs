@@ -58,13 +58,11 @@ public sealed class Watcher
     /// <summary>Position in the list of the index that holds it, for removal in constant time.</summary>
     internal int Slot { get; set; } = -1;
 
-    /// <summary>Its last event response queued in its session, and that response's sequence number there.</summary>
-    internal WatchResponse? Queued { get; set; }
-
+    /// <summary>The sequence number of its last event response queued in its session (0: none yet).</summary>
     internal long QueuedSequence { get; set; }
 
-    /// <summary>The response gathering its events while one revision is dispatched; null otherwise.</summary>
-    internal WatchResponse? Pending { get; set; }
+    /// <summary>Its events of the revision being dispatched (empty otherwise); kept for reuse.</summary>
+    internal List<Event> Gathered { get; } = [];
 
     public bool Contains(ReadOnlySpan<byte> key)
     {

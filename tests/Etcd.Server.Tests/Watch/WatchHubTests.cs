@@ -1,6 +1,7 @@
 using Etcd.Api.Etcdserverpb;
 using Etcd.Api.Mvccpb;
 using Etcd.Server.Watch;
+using Google.Protobuf;
 using static Etcd.Server.Tests.Watch.WatchFixture;
 
 namespace Etcd.Server.Tests.Watch;
@@ -58,6 +59,36 @@ public sealed class WatchHubTests : IAsyncLifetime
         Assert.Equal(5, events.Header.Revision);
         Assert.Equal(0, events.WatchId);
         Assert.All(events.Events, e => Assert.Null(e.PrevKv));
+    }
+
+    [Fact]
+    public async Task WatchersOfOneKeyShareEventsYetEachResponseNamesItsOwnWatcher()
+    {
+        _fixture.Put("a", "0");
+        var session = _fixture.Hub.OpenSession();
+        session.Create(Create("a"));
+        session.Create(Create("a"));
+        var withPrevious = Create("a");
+        withPrevious.PrevKv = true;
+        session.Create(withPrevious);
+        session.Create(Create("a"));
+        await Take(session, 4);
+        _fixture.Put("a", "1");
+
+        // Taken the way the service writes them: one reused message for shared events, encoded
+        // before the next is taken.
+        var carrier = new WatchResponse();
+        var encoded = new List<WatchResponse>();
+        using var timeout = new CancellationTokenSource(Deadline);
+        while (encoded.Count < 4 && await session.WaitToTakeAsync(timeout.Token))
+        {
+            while (session.TryTake(carrier, out var response, out _)) encoded.Add(WatchResponse.Parser.ParseFrom(response.ToByteArray()));
+        }
+        Assert.Equal([0L, 1L, 2L, 3L], encoded.Select(r => r.WatchId));
+        Assert.All(encoded, r => Assert.Equal("put:a@3", Keys(r)));
+        Assert.All(encoded, r => Assert.Equal(3, r.Header.Revision));
+        Assert.Equal([false, false, true, false], encoded.Select(r => r.Events[0].PrevKv is not null));
+        Assert.Equal("0", encoded[2].Events[0].PrevKv.Value.ToStringUtf8());
     }
 
     [Fact]
