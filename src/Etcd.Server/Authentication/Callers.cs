@@ -47,6 +47,37 @@ public sealed class Callers(AuthStore store, AppliedIndexWaits applied, TimeSpan
     }
 
     /// <summary>
+    /// The root check of the Maintenance RPCs (hash, snapshot, defragment). etcd 3.4 returns
+    /// these refusals unconverted, so clients see code Unknown and the auth store's own text
+    /// ("auth: permission denied"); etcdctl prints exactly that.
+    /// </summary>
+    public async ValueTask RequireAdminUnconvertedAsync(ServerCallContext context)
+    {
+        if (!store.Enabled) return;
+        RpcException? refused;
+        try
+        {
+            refused = store.CheckAdmin(await ResolveAsync(context).ConfigureAwait(false));
+        }
+        catch (RpcException e)
+        {
+            refused = e;
+        }
+        if (refused is not null) throw Unconverted(refused);
+    }
+
+    private static RpcException Unconverted(RpcException error)
+    {
+        var text = error.Status.Detail switch
+        {
+            "etcdserver: user name not found" => "auth: user not found",
+            var detail when detail.StartsWith("etcdserver: ", StringComparison.Ordinal) => "auth: " + detail["etcdserver: ".Length..],
+            var detail => detail,
+        };
+        return new RpcException(new Status(StatusCode.Unknown, text), text);
+    }
+
+    /// <summary>
     /// Checks a read of [key, rangeEnd) done outside Raft and returns the caller, whose revision
     /// <see cref="CheckUnchanged"/> compares once the read is done.
     /// </summary>

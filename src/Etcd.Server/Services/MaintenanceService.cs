@@ -50,7 +50,7 @@ public sealed class MaintenanceService(EtcdServer server) : Maintenance.Maintena
     public override async Task<HashKVResponse> HashKV(HashKVRequest request, ServerCallContext context)
     {
         // etcd lets only root users hash, snapshot or defragment once auth is enabled.
-        await server.Callers.RequireAdminAsync(context).ConfigureAwait(false);
+        await server.Callers.RequireAdminUnconvertedAsync(context).ConfigureAwait(false);
         KvHash hash;
         try
         {
@@ -73,7 +73,7 @@ public sealed class MaintenanceService(EtcdServer server) : Maintenance.Maintena
     /// </summary>
     public override async Task Snapshot(SnapshotRequest request, IServerStreamWriter<SnapshotResponse> responseStream, ServerCallContext context)
     {
-        await server.Callers.RequireAdminAsync(context).ConfigureAwait(false);
+        await server.Callers.RequireAdminUnconvertedAsync(context).ConfigureAwait(false);
         var path = Path.Combine(Path.GetTempPath(), $"etcd-snapshot-{Guid.NewGuid():N}.db");
         try
         {
@@ -115,7 +115,7 @@ public sealed class MaintenanceService(EtcdServer server) : Maintenance.Maintena
 
     public override async Task<DefragmentResponse> Defragment(DefragmentRequest request, ServerCallContext context)
     {
-        await server.Callers.RequireAdminAsync(context).ConfigureAwait(false);
+        await server.Callers.RequireAdminUnconvertedAsync(context).ConfigureAwait(false);
         server.Backend.Defragment();
         return new DefragmentResponse { Header = server.Header(server.Kv.CurrentRevision) };
     }
