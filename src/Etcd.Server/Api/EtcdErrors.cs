@@ -48,6 +48,8 @@ public static class EtcdErrors
     public static RpcException AuthNotEnabled => E(StatusCode.FailedPrecondition, "etcdserver: authentication is not enabled");
     public static RpcException InvalidAuthToken => E(StatusCode.Unauthenticated, "etcdserver: invalid auth token");
     public static RpcException InvalidAuthMgmt => E(StatusCode.InvalidArgument, "etcdserver: invalid auth management");
+    // etcd has no gRPC error for this one: its text reaches the client with code Unknown.
+    public static RpcException NoPasswordUser => E(StatusCode.Unknown, "auth: authentication failed, password was given for no password user");
     public static RpcException AuthOldRevision => E(StatusCode.InvalidArgument, "etcdserver: revision of auth store is old");
     public static RpcException NoLeader => E(StatusCode.Unavailable, "etcdserver: no leader");
     public static RpcException NotLeader => E(StatusCode.FailedPrecondition, "etcdserver: not leader");

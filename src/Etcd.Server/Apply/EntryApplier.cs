@@ -51,6 +51,12 @@ public sealed class EntryApplier : IEntryApplier
 
     public ConfState ConfState { get; private set; }
 
+    /// <summary>The auth store's entries and, while auth is enabled, the permission checks of every request.</summary>
+    public Authentication.AuthApplier? Auth { get; init; }
+
+    /// <summary>Requests waiting for an index to be applied (a token's Authenticate entry).</summary>
+    public Authentication.AppliedIndexWaits? AppliedWaits { get; init; }
+
     /// <summary>Applies configuration changes to Raft, the member list and the backend.</summary>
     public required MembershipApplier Membership { get; init; }
 
@@ -72,7 +78,7 @@ public sealed class EntryApplier : IEntryApplier
             switch (entry.Type)
             {
                 case EntryType.EntryNormal:
-                    if (!backendHasIt && !entry.Data.IsEmpty) ApplyRequest(batch, Decode(entry.Data));
+                    if (!backendHasIt && !entry.Data.IsEmpty) ApplyRequest(batch, Decode(entry.Data), entry.Index);
                     // A new leader's first entry: everything of earlier terms is applied now.
                     if (entry.Data.IsEmpty) _leases?.EmptyEntryApplied();
                     break;
@@ -97,6 +103,7 @@ public sealed class EntryApplier : IEntryApplier
             AppliedIndex = lastIndex;
         }
         batch.Commit();
+        AppliedWaits?.Advance(AppliedIndex);
         _leases?.Committed();
         foreach (var (id, result) in _results) _waiters.Complete(id, result);
         _results.Clear();
@@ -107,13 +114,19 @@ public sealed class EntryApplier : IEntryApplier
     private InternalRaftRequest Decode(ByteString data) =>
         _waiters.ProposedRequest(RequestIdReader.Read(data.Span)) ?? InternalRaftRequest.Parser.ParseFrom(data);
 
-    private void ApplyRequest(ApplyBatch batch, InternalRaftRequest request)
+    private void ApplyRequest(ApplyBatch batch, InternalRaftRequest request, ulong index)
     {
         var id = request.Header?.ID ?? request.ID;
         // etcd's capped applier: with NOSPACE raised only requests that can free space get through.
         if (Alarms is not null && Alarms.IsRaised(AlarmType.Nospace) && GrowsStore(request))
         {
             _results.Add((id, ApplyResult.Failed(EtcdErrors.NoSpace)));
+            return;
+        }
+        // With auth enabled, the identity the request was sent with must still be allowed to do it.
+        if (Auth is { Store.Enabled: true } && Auth.Check(request, _kv) is { } refused)
+        {
+            _results.Add((id, ApplyResult.Failed(refused)));
             return;
         }
         ApplyResult result;
@@ -131,6 +144,7 @@ public sealed class EntryApplier : IEntryApplier
                 { LeaseCheckpoint: { } checkpoint } when _leases is not null => ApplyResult.Of(_leases.Checkpoint(batch, checkpoint)),
                 { ClusterMemberAttrSet: { } attributes } => ApplyMemberAttributes(batch, attributes),
                 { ClusterVersionSet: { } version } => ApplyClusterVersion(batch, version.Ver),
+                _ when Auth?.Apply(batch, request, index) is { } response => ApplyResult.Of(response),
                 _ => ApplyResult.Failed(new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Unimplemented, "etcdserver: request not supported by this server yet"))),
             };
         }
@@ -183,6 +197,7 @@ public sealed class EntryApplier : IEntryApplier
     public void Restore(Etcd.Raft.Raftpb.Snapshot snapshot)
     {
         (_kv, _backend) = SnapshotInstaller.Install(snapshot, _kv, _backend);
+        using (var view = _backend.Snapshot()) Auth?.Store.Recover(view);
         AppliedIndex = _kv.ConsistentIndex;
         ConfState = snapshot.Metadata.ConfState;
         Membership.Reset(ConfState);

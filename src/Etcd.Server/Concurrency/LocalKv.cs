@@ -11,16 +11,18 @@ namespace Etcd.Server.Concurrency;
 /// <summary>
 /// The key space of this member as a client sees it, for the Lock and Election services (etcd
 /// runs them as clients of their own server): writes through Raft, linearizable reads, leases,
-/// and waiting for a key's deletion with a watch.
+/// and waiting for a key's deletion with a watch. With a <paramref name="caller"/> (while auth is
+/// enabled) every step is checked against the permissions of whoever called the service, as
+/// etcd's in-process client carries the caller's token.
 /// </summary>
-public sealed class LocalKv(EtcdServer server)
+public sealed class LocalKv(EtcdServer server, ServerCallContext? caller = null)
 {
     /// <summary>etcd's session TTL when a lock or campaign names no lease: one is granted with it.</summary>
     public const long DefaultSessionTtl = 60;
 
     public async Task<TxnResponse> TxnAsync(TxnRequest request, CancellationToken cancellationToken)
     {
-        var response = (TxnResponse)await server.ProposeAsync(new InternalRaftRequest { Txn = request }, cancellationToken).ConfigureAwait(false);
+        var response = (TxnResponse)await ProposeAsync(new InternalRaftRequest { Txn = request }, cancellationToken).ConfigureAwait(false);
         server.FillHeader(response.Header);
         return response;
     }
@@ -28,7 +30,7 @@ public sealed class LocalKv(EtcdServer server)
     public async Task<DeleteRangeResponse> DeleteAsync(ByteString key, CancellationToken cancellationToken)
     {
         var request = new DeleteRangeRequest { Key = key };
-        var response = (DeleteRangeResponse)await server.ProposeAsync(new InternalRaftRequest { DeleteRange = request }, cancellationToken).ConfigureAwait(false);
+        var response = (DeleteRangeResponse)await ProposeAsync(new InternalRaftRequest { DeleteRange = request }, cancellationToken).ConfigureAwait(false);
         server.FillHeader(response.Header);
         return response;
     }
@@ -36,6 +38,9 @@ public sealed class LocalKv(EtcdServer server)
     public async Task<RangeResponse> RangeAsync(RangeRequest request, CancellationToken cancellationToken)
     {
         await server.WaitLinearizableAsync(cancellationToken).ConfigureAwait(false);
+        var reader = caller is not null && server.Auth.Enabled
+            ? await server.Callers.RequireReadAsync(caller, request.Key.Memory, request.RangeEnd.Memory).ConfigureAwait(false)
+            : null;
         RangeResponse response;
         try
         {
@@ -45,6 +50,7 @@ public sealed class LocalKv(EtcdServer server)
         {
             throw MvccErrors.ToRpc(e);
         }
+        if (reader is not null) server.Callers.CheckUnchanged(reader);
         server.FillHeader(response.Header);
         return response;
     }
@@ -55,7 +61,7 @@ public sealed class LocalKv(EtcdServer server)
         if (lease != 0) return lease;
         var request = new LeaseGrantRequest { TTL = DefaultSessionTtl };
         while (request.ID == 0) request.ID = (long)(server.NextRequestId() & long.MaxValue);
-        var response = (LeaseGrantResponse)await server.ProposeAsync(new InternalRaftRequest { LeaseGrant = request }, cancellationToken).ConfigureAwait(false);
+        var response = (LeaseGrantResponse)await ProposeAsync(new InternalRaftRequest { LeaseGrant = request }, cancellationToken).ConfigureAwait(false);
         return response.ID;
     }
 
@@ -98,6 +104,7 @@ public sealed class LocalKv(EtcdServer server)
     /// <summary>The event responses of one watcher, until it is cancelled (its start was compacted) or the caller stops.</summary>
     public async IAsyncEnumerable<WatchResponse> WatchAsync(WatchCreateRequest request, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        if (caller is not null && server.Auth.Enabled) await server.Callers.RequireReadAsync(caller, request.Key.Memory, request.RangeEnd.Memory).ConfigureAwait(false);
         var session = server.Watches.OpenSession();
         try
         {
@@ -116,5 +123,11 @@ public sealed class LocalKv(EtcdServer server)
         {
             session.Close();
         }
+    }
+
+    private async Task<Google.Protobuf.IMessage> ProposeAsync(InternalRaftRequest request, CancellationToken cancellationToken)
+    {
+        var identity = caller is not null && server.Auth.Enabled ? await server.Callers.ResolveAsync(caller).ConfigureAwait(false) : null;
+        return await server.ProposeAsync(request, cancellationToken, identity).ConfigureAwait(false);
     }
 }

@@ -40,6 +40,9 @@ public sealed class EtcdConfig
     public required IReadOnlyList<string> LogOutputs { get; init; }
     public TimeSpan WatchProgressNotifyInterval { get; init; }
     public bool LeaseCheckpoint { get; init; }
+    public string AuthToken { get; init; } = "simple";
+    public long BcryptCost { get; init; } = 10;
+    public ulong AuthTokenTtlSeconds { get; init; } = 300;
 
     /// <summary>etcd's default backend quota when --quota-backend-bytes is 0: 2 GiB.</summary>
     public const long DefaultQuotaBytes = 2L * 1024 * 1024 * 1024;
@@ -93,6 +96,9 @@ public sealed class EtcdConfig
             LogOutputs = flags.GetString("log-outputs").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             WatchProgressNotifyInterval = flags.GetDuration("experimental-watch-progress-notify-interval"),
             LeaseCheckpoint = flags.GetBool("experimental-enable-lease-checkpoint"),
+            AuthToken = flags.GetString("auth-token"),
+            BcryptCost = flags.GetInt("bcrypt-cost"),
+            AuthTokenTtlSeconds = flags.GetUint("auth-token-ttl"),
         };
         config.Validate(flags);
         return config;
@@ -114,6 +120,11 @@ public sealed class EtcdConfig
             throw Invalid($"--election-timeout[{ElectionMs}ms] is too long, and should be set less than {MaxElectionMs}ms");
         if (flags.IsSet("listen-client-urls") && !flags.IsSet("advertise-client-urls"))
             throw Invalid("--advertise-client-urls is required when --listen-client-urls is set explicitly");
+        // Only simple tokens are served so far; etcd's signed (JWT) tokens are refused at start
+        // rather than silently replaced by simple ones.
+        var tokenType = AuthToken.Split(',')[0];
+        if (tokenType == "jwt") throw Invalid("--auth-token jwt is not supported by this server yet (use 'simple')");
+        if (tokenType != "simple") throw Invalid("auth: invalid auth options");
         if (flags.GetBool("experimental-enable-lease-checkpoint-persist") && !LeaseCheckpoint)
             throw Invalid("setting experimental-enable-lease-checkpoint-persist requires experimental-enable-lease-checkpoint");
     }

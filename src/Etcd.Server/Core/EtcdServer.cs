@@ -90,6 +90,15 @@ public sealed class EtcdServer : IAsyncDisposable
     public ulong MemberId => Raft.MemberId;
     public ulong ClusterId => Members.ClusterId;
 
+    /// <summary>Users, roles, permissions and whether auth is enabled (changed through Raft).</summary>
+    public required Authentication.AuthStore Auth { get; init; }
+
+    /// <summary>Who sent a request, from its token.</summary>
+    public required Authentication.Callers Callers { get; init; }
+
+    /// <summary>The bcrypt cost of new password hashes (--bcrypt-cost, etcd's default outside bcrypt's bounds).</summary>
+    public int BcryptCost => Authentication.PasswordHash.EffectiveCost(Config.BcryptCost);
+
     /// <summary>The cluster's active alarms (NOSPACE refuses writes that grow the store).</summary>
     public required Apply.AlarmList Alarms { get; init; }
 
@@ -142,10 +151,16 @@ public sealed class EtcdServer : IAsyncDisposable
     /// Proposes the request through Raft and returns what applying it produced, or throws
     /// etcd's error. The request is refused before proposing when it is too large.
     /// </summary>
-    public async Task<IMessage> ProposeAsync(InternalRaftRequest request, CancellationToken cancellationToken)
+    public async Task<IMessage> ProposeAsync(InternalRaftRequest request, CancellationToken cancellationToken, Authentication.AuthInfo? caller = null)
     {
         var id = _ids.Next();
         request.Header = new RequestHeader { ID = id };
+        if (caller is not null)
+        {
+            // Applying members check this identity against the auth store as of the entry.
+            request.Header.Username = caller.Username;
+            request.Header.AuthRevision = caller.Revision;
+        }
         var data = request.ToByteString();
         if ((ulong)data.Length > Config.MaxRequestBytes) throw EtcdErrors.RequestTooLarge;
         var waiter = Waiters.Register(id, request, _requestTimeout);
@@ -167,6 +182,19 @@ public sealed class EtcdServer : IAsyncDisposable
         }
         if (result.Error is not null) throw result.Error;
         return result.Response!;
+    }
+
+    /// <summary>
+    /// Proposes a client's request on behalf of whoever its token names; with auth disabled this
+    /// is the plain proposal (no token is looked at).
+    /// </summary>
+    public Task<IMessage> ProposeAsync(InternalRaftRequest request, ServerCallContext context) =>
+        Auth.Enabled ? ProposeAsCallerAsync(request, context) : ProposeAsync(request, context.CancellationToken);
+
+    private async Task<IMessage> ProposeAsCallerAsync(InternalRaftRequest request, ServerCallContext context)
+    {
+        var caller = await Callers.ResolveAsync(context).ConfigureAwait(false);
+        return await ProposeAsync(request, context.CancellationToken, caller).ConfigureAwait(false);
     }
 
     /// <summary>Waits until a local read would be linearizable (etcd's linearizableReadNotify).</summary>

@@ -4,6 +4,7 @@ using Etcd.Mvcc;
 using Etcd.Raft;
 using Etcd.Raft.Raftpb;
 using Etcd.Server.Apply;
+using Etcd.Server.Authentication;
 using Etcd.Server.Configuration;
 using Etcd.Server.Leases;
 using Etcd.Server.Logging;
@@ -86,7 +87,17 @@ public static class ServerBootstrap
         membership.Reset(storage.Snapshot().Metadata?.ConfState ?? new ConfState());
         var leaseApplier = new LeaseApplier(lessor, TimeSpan.FromMilliseconds(config.ElectionMs), persistCheckpoints: false);
         var alarms = AlarmList.Load(backend);
-        var applier = new EntryApplier(kv, backend, clusterMembers, waiters, logger, memberId, storage.Snapshot().Metadata?.ConfState ?? new ConfState(), leaseApplier) { Alarms = alarms, Membership = membership, SnapshotInstaller = installer };
+        // Tokens live only in memory, as etcd's simple tokens do: a restart logs every client out.
+        var auth = AuthStore.Load(backend, new SimpleTokens(TimeProvider.System, TimeSpan.FromSeconds(config.AuthTokenTtlSeconds)), logger);
+        var appliedWaits = new AppliedIndexWaits(kv.ConsistentIndex);
+        var applier = new EntryApplier(kv, backend, clusterMembers, waiters, logger, memberId, storage.Snapshot().Metadata?.ConfState ?? new ConfState(), leaseApplier)
+        {
+            Alarms = alarms,
+            Membership = membership,
+            SnapshotInstaller = installer,
+            Auth = new AuthApplier(auth),
+            AppliedWaits = appliedWaits,
+        };
         var rawNode = new RawNode(new RaftConfig
         {
             Id = memberId,
@@ -123,7 +134,10 @@ public static class ServerBootstrap
             new SnapshotReceiver(received, memberId, logger), clusterMembers, raft);
         var peerHost = await PeerHost.StartAsync(config, peerEndpoint).ConfigureAwait(false);
         raft.LeaderChanged += leader => leaseApplier.OnLeadershipChanged(leader == memberId);
-        var leaseExpiry = new LeaseExpiryLoop(lessor, (request, token) => started!.ProposeAsync(request, token), logger, TimeProvider.System);
+        // Expired leases are revoked as root (etcd's WithRoot): with auth on, revoking checks that
+        // the proposer may write every key of the lease.
+        var leaseExpiry = new LeaseExpiryLoop(lessor, (request, token) => started!.ProposeAsync(request, token,
+            auth.Enabled ? new AuthInfo(AuthState.RootUser, auth.Revision) : null), logger, TimeProvider.System);
         // Fragments split at etcd's limit: the largest request plus gRPC's overhead allowance.
         var watches = new WatchHub(kv, revision => started!.Header(revision), (int)Math.Min(config.MaxRequestBytes + 512 * 1024, int.MaxValue),
             config.WatchProgressNotifyInterval, logger, TimeProvider.System);
@@ -134,6 +148,8 @@ public static class ServerBootstrap
             LeaseRequests = new LeaseRequests(() => started!, leaderCalls),
             Watches = watches,
             Alarms = alarms,
+            Auth = auth,
+            Callers = new Callers(auth, appliedWaits, EtcdServer.RequestTimeoutFor(config)),
             MembershipChanges = new MembershipChanges(() => started!, transport),
             LeaderRequirement = new LeaderRequirement(raft, TimeSpan.FromMilliseconds(config.ElectionMs), TimeProvider.System),
         };

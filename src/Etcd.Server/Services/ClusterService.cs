@@ -22,6 +22,7 @@ public sealed class ClusterService(EtcdServer server) : Cluster.ClusterBase
 
     public override async Task<MemberAddResponse> MemberAdd(MemberAddRequest request, ServerCallContext context)
     {
+        await server.Callers.RequireAdminAsync(context).ConfigureAwait(false);
         var added = await server.MembershipChanges.AddAsync([.. request.PeerURLs], request.IsLearner, context.CancellationToken).ConfigureAwait(false);
         var member = new ApiMember { ID = added.Id, IsLearner = added.IsLearner };
         member.PeerURLs.Add(added.PeerUrls);
@@ -32,6 +33,7 @@ public sealed class ClusterService(EtcdServer server) : Cluster.ClusterBase
 
     public override async Task<MemberRemoveResponse> MemberRemove(MemberRemoveRequest request, ServerCallContext context)
     {
+        await server.Callers.RequireAdminAsync(context).ConfigureAwait(false);
         await server.MembershipChanges.RemoveAsync(request.ID, context.CancellationToken).ConfigureAwait(false);
         var response = new MemberRemoveResponse { Header = Header() };
         response.Members.Add(Members(server.Members.All));
@@ -40,6 +42,7 @@ public sealed class ClusterService(EtcdServer server) : Cluster.ClusterBase
 
     public override async Task<MemberUpdateResponse> MemberUpdate(MemberUpdateRequest request, ServerCallContext context)
     {
+        await server.Callers.RequireAdminAsync(context).ConfigureAwait(false);
         await server.MembershipChanges.UpdateAsync(request.ID, [.. request.PeerURLs], context.CancellationToken).ConfigureAwait(false);
         var response = new MemberUpdateResponse { Header = Header() };
         response.Members.Add(Members(server.Members.All));
@@ -48,6 +51,7 @@ public sealed class ClusterService(EtcdServer server) : Cluster.ClusterBase
 
     public override async Task<MemberPromoteResponse> MemberPromote(MemberPromoteRequest request, ServerCallContext context)
     {
+        await server.Callers.RequireAdminAsync(context).ConfigureAwait(false);
         var members = await server.MembershipChanges.PromoteAsync(request.ID, context.CancellationToken).ConfigureAwait(false);
         var response = new MemberPromoteResponse { Header = Header() };
         response.Members.Add(Members(members));

@@ -14,6 +14,8 @@ public sealed class KvService(EtcdServer server) : KV.KVBase
     {
         RequestValidation.CheckRange(request);
         if (!request.Serializable) await server.WaitLinearizableAsync(context.CancellationToken).ConfigureAwait(false);
+        // Reads do not go through Raft, so their permission is checked here, as etcd does.
+        var caller = server.Auth.Enabled ? await server.Callers.RequireReadAsync(context, request.Key.Memory, request.RangeEnd.Memory).ConfigureAwait(false) : null;
         RangeResponse response;
         try
         {
@@ -23,6 +25,7 @@ public sealed class KvService(EtcdServer server) : KV.KVBase
         {
             throw MvccErrors.ToRpc(e);
         }
+        if (caller is not null) server.Callers.CheckUnchanged(caller);
         server.FillHeader(response.Header);
         return response;
     }
@@ -31,7 +34,7 @@ public sealed class KvService(EtcdServer server) : KV.KVBase
     {
         RequestValidation.CheckPut(request);
         await server.CheckQuotaAsync(BackendQuota.Cost(request), context.CancellationToken).ConfigureAwait(false);
-        var response = (PutResponse)await server.ProposeAsync(new InternalRaftRequest { Put = request }, context.CancellationToken).ConfigureAwait(false);
+        var response = (PutResponse)await server.ProposeAsync(new InternalRaftRequest { Put = request }, context).ConfigureAwait(false);
         server.FillHeader(response.Header);
         return response;
     }
@@ -39,7 +42,7 @@ public sealed class KvService(EtcdServer server) : KV.KVBase
     public override async Task<DeleteRangeResponse> DeleteRange(DeleteRangeRequest request, ServerCallContext context)
     {
         RequestValidation.CheckDelete(request);
-        var response = (DeleteRangeResponse)await server.ProposeAsync(new InternalRaftRequest { DeleteRange = request }, context.CancellationToken).ConfigureAwait(false);
+        var response = (DeleteRangeResponse)await server.ProposeAsync(new InternalRaftRequest { DeleteRange = request }, context).ConfigureAwait(false);
         server.FillHeader(response.Header);
         return response;
     }
@@ -48,7 +51,7 @@ public sealed class KvService(EtcdServer server) : KV.KVBase
     {
         RequestValidation.CheckTxn(request, (int)Math.Min(server.Config.MaxTxnOps, int.MaxValue));
         await server.CheckQuotaAsync(BackendQuota.Cost(request), context.CancellationToken).ConfigureAwait(false);
-        var response = (TxnResponse)await server.ProposeAsync(new InternalRaftRequest { Txn = request }, context.CancellationToken).ConfigureAwait(false);
+        var response = (TxnResponse)await server.ProposeAsync(new InternalRaftRequest { Txn = request }, context).ConfigureAwait(false);
         // Only the outer header names the member; nested responses carry just their revision, as in etcd.
         server.FillHeader(response.Header);
         return response;
@@ -56,7 +59,7 @@ public sealed class KvService(EtcdServer server) : KV.KVBase
 
     public override async Task<CompactionResponse> Compact(CompactionRequest request, ServerCallContext context)
     {
-        var response = (CompactionResponse)await server.ProposeAsync(new InternalRaftRequest { Compaction = request }, context.CancellationToken).ConfigureAwait(false);
+        var response = (CompactionResponse)await server.ProposeAsync(new InternalRaftRequest { Compaction = request }, context).ConfigureAwait(false);
         // Physical: answer only once the compacted revisions are gone from the backend.
         if (request.Physical) await server.Kv.WhenCompacted(request.Revision).WaitAsync(context.CancellationToken).ConfigureAwait(false);
         server.FillHeader(response.Header);

@@ -20,20 +20,33 @@ public sealed class LeaseService(EtcdServer server) : Etcd.Api.Etcdserverpb.Leas
         while (request.ID == 0) request.ID = (long)(server.NextRequestId() & long.MaxValue);
         // A lease costs backend space too: past the quota, etcd refuses grants as it does puts.
         await server.CheckQuotaAsync(BackendQuota.LeaseOverhead, context.CancellationToken).ConfigureAwait(false);
-        var response = (LeaseGrantResponse)await server.ProposeAsync(new InternalRaftRequest { LeaseGrant = request }, context.CancellationToken).ConfigureAwait(false);
+        var response = (LeaseGrantResponse)await server.ProposeAsync(new InternalRaftRequest { LeaseGrant = request }, context).ConfigureAwait(false);
         server.FillHeader(response.Header);
         return response;
     }
 
     public override async Task<LeaseRevokeResponse> LeaseRevoke(LeaseRevokeRequest request, ServerCallContext context)
     {
-        var response = (LeaseRevokeResponse)await server.ProposeAsync(new InternalRaftRequest { LeaseRevoke = request }, context.CancellationToken).ConfigureAwait(false);
+        var response = (LeaseRevokeResponse)await server.ProposeAsync(new InternalRaftRequest { LeaseRevoke = request }, context).ConfigureAwait(false);
         server.FillHeader(response.Header);
         return response;
     }
 
-    public override Task<LeaseTimeToLiveResponse> LeaseTimeToLive(LeaseTimeToLiveRequest request, ServerCallContext context) =>
-        server.LeaseRequests.TimeToLiveAsync(request, context.CancellationToken);
+    public override async Task<LeaseTimeToLiveResponse> LeaseTimeToLive(LeaseTimeToLiveRequest request, ServerCallContext context)
+    {
+        if (server.Auth.Enabled) await CheckLeaseReadableAsync(request.ID, context).ConfigureAwait(false);
+        return await server.LeaseRequests.TimeToLiveAsync(request, context.CancellationToken).ConfigureAwait(false);
+    }
+
+    // etcd 3.5: with auth on, a lease's time-to-live shows its keys, so the caller must be able to read them all.
+    private async Task CheckLeaseReadableAsync(long leaseId, ServerCallContext context)
+    {
+        var caller = await server.Callers.ResolveAsync(context).ConfigureAwait(false) ?? throw EtcdErrors.UserEmpty;
+        foreach (var key in server.Kv.KeysWithLease(leaseId))
+        {
+            if (server.Auth.CheckRange(caller, key, []) is { } refused) throw refused;
+        }
+    }
 
     public override Task<LeaseLeasesResponse> LeaseLeases(LeaseLeasesRequest request, ServerCallContext context)
     {

@@ -10,7 +10,10 @@ public sealed class LockService(EtcdServer server) : Etcd.Api.V3lockpb.Lock.Lock
 {
     private readonly KeyLock _lock = new(new LocalKv(server));
 
-    public override Task<LockResponse> Lock(LockRequest request, ServerCallContext context) => _lock.LockAsync(request, context.CancellationToken);
+    public override Task<LockResponse> Lock(LockRequest request, ServerCallContext context) => For(context).LockAsync(request, context.CancellationToken);
 
-    public override Task<UnlockResponse> Unlock(UnlockRequest request, ServerCallContext context) => _lock.UnlockAsync(request, context.CancellationToken);
+    public override Task<UnlockResponse> Unlock(UnlockRequest request, ServerCallContext context) => For(context).UnlockAsync(request, context.CancellationToken);
+
+    // With auth enabled the lock's keys are read and written with the caller's permissions.
+    private KeyLock For(ServerCallContext context) => server.Auth.Enabled ? new KeyLock(new LocalKv(server, context)) : _lock;
 }

@@ -42,13 +42,15 @@ public sealed class MaintenanceService(EtcdServer server) : Maintenance.Maintena
             }
             return listed;
         }
-        var response = (AlarmResponse)await server.ProposeAsync(new InternalRaftRequest { Alarm = request }, context.CancellationToken).ConfigureAwait(false);
+        var response = (AlarmResponse)await server.ProposeAsync(new InternalRaftRequest { Alarm = request }, context).ConfigureAwait(false);
         server.FillHeader(response.Header);
         return response;
     }
 
-    public override Task<HashKVResponse> HashKV(HashKVRequest request, ServerCallContext context)
+    public override async Task<HashKVResponse> HashKV(HashKVRequest request, ServerCallContext context)
     {
+        // etcd lets only root users hash, snapshot or defragment once auth is enabled.
+        await server.Callers.RequireAdminUnconvertedAsync(context).ConfigureAwait(false);
         KvHash hash;
         try
         {
@@ -58,8 +60,7 @@ public sealed class MaintenanceService(EtcdServer server) : Maintenance.Maintena
         {
             throw MvccErrors.ToRpc(e);
         }
-        var response = new HashKVResponse { Header = server.Header(hash.CurrentRevision), Hash = hash.Hash, CompactRevision = hash.CompactRevision };
-        return Task.FromResult(response);
+        return new HashKVResponse { Header = server.Header(hash.CurrentRevision), Hash = hash.Hash, CompactRevision = hash.CompactRevision };
     }
 
     // etcd's chunk size for snapshot streams.
@@ -72,6 +73,7 @@ public sealed class MaintenanceService(EtcdServer server) : Maintenance.Maintena
     /// </summary>
     public override async Task Snapshot(SnapshotRequest request, IServerStreamWriter<SnapshotResponse> responseStream, ServerCallContext context)
     {
+        await server.Callers.RequireAdminUnconvertedAsync(context).ConfigureAwait(false);
         var path = Path.Combine(Path.GetTempPath(), $"etcd-snapshot-{Guid.NewGuid():N}.db");
         try
         {
@@ -111,9 +113,10 @@ public sealed class MaintenanceService(EtcdServer server) : Maintenance.Maintena
         return new MoveLeaderResponse();
     }
 
-    public override Task<DefragmentResponse> Defragment(DefragmentRequest request, ServerCallContext context)
+    public override async Task<DefragmentResponse> Defragment(DefragmentRequest request, ServerCallContext context)
     {
+        await server.Callers.RequireAdminUnconvertedAsync(context).ConfigureAwait(false);
         server.Backend.Defragment();
-        return Task.FromResult(new DefragmentResponse { Header = server.Header(server.Kv.CurrentRevision) });
+        return new DefragmentResponse { Header = server.Header(server.Kv.CurrentRevision) };
     }
 }

@@ -24,7 +24,7 @@ public sealed class WatchService(EtcdServer server) : WatchServiceBase
         var sending = Task.CompletedTask;
         try
         {
-            var receiving = ReceiveAsync(requestStream, session, token);
+            var receiving = ReceiveAsync(requestStream, session, context, token);
             sending = SendAsync(responseStream, session, token);
             // A client that half-closes its side keeps receiving, as with etcd; the stream ends
             // when the call does, or when receiving fails.
@@ -55,7 +55,7 @@ public sealed class WatchService(EtcdServer server) : WatchServiceBase
         }
     }
 
-    private static async Task ReceiveAsync(IAsyncStreamReader<WatchRequest> requests, WatchSession session, CancellationToken token)
+    private async Task ReceiveAsync(IAsyncStreamReader<WatchRequest> requests, WatchSession session, ServerCallContext context, CancellationToken token)
     {
         while (await requests.MoveNext(token).ConfigureAwait(false))
         {
@@ -63,6 +63,11 @@ public sealed class WatchService(EtcdServer server) : WatchServiceBase
             switch (request.RequestUnionCase)
             {
                 case WatchRequest.RequestUnionOneofCase.CreateRequest:
+                    if (server.Auth.Enabled && await RefusalAsync(request.CreateRequest, context).ConfigureAwait(false) is { } reason)
+                    {
+                        session.Refuse(reason);
+                        break;
+                    }
                     session.Create(request.CreateRequest);
                     break;
                 case WatchRequest.RequestUnionOneofCase.CancelRequest:
@@ -73,6 +78,28 @@ public sealed class WatchService(EtcdServer server) : WatchServiceBase
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// Why the caller may not watch the requested range, in the words etcd puts in the cancel
+    /// reason (the gRPC error's full text), or null when it may.
+    /// </summary>
+    private async Task<string?> RefusalAsync(WatchCreateRequest request, ServerCallContext context)
+    {
+        RpcException? refused;
+        try
+        {
+            var caller = await server.Callers.ResolveAsync(context).ConfigureAwait(false) ?? Authentication.AuthInfo.Anonymous;
+            // etcd checks a watch from a key on ("\0" as range end) as a watch of that key alone.
+            var key = request.Key.IsEmpty ? [0] : request.Key.Span;
+            var end = request.RangeEnd.Span is [0] ? [] : request.RangeEnd.Span;
+            refused = server.Auth.CheckRange(caller, key, end);
+        }
+        catch (RpcException e)
+        {
+            refused = e;
+        }
+        return refused is null ? null : $"rpc error: code = {refused.StatusCode} desc = {refused.Status.Detail}";
     }
 
     private static async Task SendAsync(IServerStreamWriter<WatchResponse> responses, WatchSession session, CancellationToken token)

@@ -141,6 +141,17 @@ public sealed partial class WatchHub : IKvObserver, IAsyncDisposable
         }
     }
 
+    /// <summary>Answers a create request that may not be served (etcd: created and cancelled at once, with the reason).</summary>
+    internal void Refuse(WatchSession session, string reason)
+    {
+        lock (_lock)
+        {
+            if (session.Closed) return;
+            Queue(session, new WatchResponse { Header = _header(_notified), WatchId = -1, Created = true, Canceled = true, CancelReason = reason });
+            PublishQueued();
+        }
+    }
+
     internal void Cancel(WatchSession session, long watchId)
     {
         lock (_lock)

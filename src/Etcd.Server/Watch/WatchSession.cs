@@ -63,6 +63,9 @@ public sealed class WatchSession
     /// <summary>Creates a watcher; its created (or refused) response is queued.</summary>
     public void Create(WatchCreateRequest request) => _hub.Create(this, request);
 
+    /// <summary>Refuses a create request with <paramref name="reason"/> (the caller may not watch the range).</summary>
+    public void Refuse(string reason) => _hub.Refuse(this, reason);
+
     /// <summary>Cancels a watcher; nothing is answered for an id that is not watching.</summary>
     public void Cancel(long watchId) => _hub.Cancel(this, watchId);
 
