@@ -81,12 +81,24 @@ public static class ServerBootstrap
             var (members, removed, clusterVersion) = MemberBuckets.Load(membersView);
             clusterMembers.Reset(members, removed, clusterVersion);
         }
-        var membership = new MembershipApplier(clusterMembers, logger, memberId);
+        // etcd 3.4 keeps the v2 store whether or not --enable-v2 serves it: member changes are
+        // recorded in it too, so its index stays etcd's when the API is turned on later.
+        var v2Store = new V2.Store.V2Store(TimeProvider.System, "/0", "/1");
+        using (var v2View = backend.Snapshot()) V2.Store.V2StoreBucket.Load(v2View, v2Store);
+        var v2Members = new V2.Apply.V2MemberRecords(v2Store);
+        var membership = new MembershipApplier(clusterMembers, logger, memberId) { V2Records = v2Members };
         var installer = new SnapshotInstaller(received, backendDir, lessor, clusterMembers, logger);
         membership.Reset(storage.Snapshot().Metadata?.ConfState ?? new ConfState());
         var leaseApplier = new LeaseApplier(lessor, TimeSpan.FromMilliseconds(config.ElectionMs), persistCheckpoints: false);
         var alarms = AlarmList.Load(backend);
-        var applier = new EntryApplier(kv, backend, clusterMembers, waiters, logger, memberId, storage.Snapshot().Metadata?.ConfState ?? new ConfState(), leaseApplier) { Alarms = alarms, Membership = membership, SnapshotInstaller = installer };
+        var applier = new EntryApplier(kv, backend, clusterMembers, waiters, logger, memberId, storage.Snapshot().Metadata?.ConfState ?? new ConfState(), leaseApplier) {
+            Alarms = alarms,
+            Membership = membership,
+            SnapshotInstaller = installer,
+            V2Store = v2Store,
+            V2Requests = new V2.Apply.V2RequestApplier(v2Store),
+            V2Members = v2Members,
+        };
         var rawNode = new RawNode(new RaftConfig
         {
             Id = memberId,
@@ -127,18 +139,26 @@ public static class ServerBootstrap
         // Fragments split at etcd's limit: the largest request plus gRPC's overhead allowance.
         var watches = new WatchHub(kv, revision => started!.Header(revision), (int)Math.Min(config.MaxRequestBytes + 512 * 1024, int.MaxValue),
             config.WatchProgressNotifyInterval, logger, TimeProvider.System);
+        var v2Expiry = new V2.Apply.V2ExpiryLoop(v2Store, () => raft.IsLeader, (request, token) => started!.ProposeV2Async(request, token), logger, TimeProvider.System);
         var leaderCalls = new LeaderCalls(transport, clusterMembers, raft, EtcdServer.RequestTimeoutFor(config));
-        var server = new EtcdServer(config, logger, backend, kv, raft, clusterMembers, waiters, [peerHost, transport, leaseExpiry, watches, raft], [log, kv, backend, installer, leaderCalls])
+        var server = new EtcdServer(config, logger, backend, kv, raft, clusterMembers, waiters, [peerHost, transport, leaseExpiry, v2Expiry, watches, raft], [log, kv, backend, installer, leaderCalls])
         {
             Leases = lessor,
             LeaseRequests = new LeaseRequests(() => started!, leaderCalls),
             Watches = watches,
             Alarms = alarms,
             MembershipChanges = new MembershipChanges(() => started!, transport),
+            V2Store = v2Store,
             LeaderRequirement = new LeaderRequirement(raft, TimeSpan.FromMilliseconds(config.ElectionMs), TimeProvider.System),
         };
         started = server;
         installer.Installed += server.ReplaceStateMachine;
+        // The received backend holds the v2 tree as of the snapshot.
+        installer.Installed += (_, installed) =>
+        {
+            using var view = installed.Snapshot();
+            V2.Store.V2StoreBucket.Load(view, v2Store);
+        };
         peerEndpoint.MembershipChanges = server.MembershipChanges;
         peerEndpoint.Leases = server.LeaseRequests;
         var publisher = new MemberPublisher(server);
@@ -151,6 +171,7 @@ public static class ServerBootstrap
         transport.ConnectAll();
         raft.Start();
         leaseExpiry.Start();
+        v2Expiry.Start();
         watches.Start();
         return server;
     }

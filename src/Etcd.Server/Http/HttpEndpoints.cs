@@ -4,7 +4,7 @@ using Etcd.Server.Core;
 
 namespace Etcd.Server.Http;
 
-/// <summary>The HTTP/1.1 endpoints etcd serves beside gRPC: /health, /version, /metrics and the /v3 JSON gateway.</summary>
+/// <summary>The HTTP/1.1 endpoints etcd serves beside gRPC: /health, /version, /metrics, the /v3 JSON gateway and, with --enable-v2, the v2 API.</summary>
 public static class HttpEndpoints
 {
     public static void Map(WebApplication app, EtcdServer server)
@@ -18,6 +18,7 @@ public static class HttpEndpoints
         var loopback = new Gateway.LoopbackChannels(server.Config.ListenClientUrls[0]);
         app.Lifetime.ApplicationStopped.Register(loopback.Dispose);
         Gateway.GatewayRoutes.Map(app, loopback);
+        V2.Http.V2Routes.Map(app, server);
     }
 
     /// <summary>Healthy when no alarm is raised and the member knows a leader (etcd 3.5's bodies and status codes).</summary>
