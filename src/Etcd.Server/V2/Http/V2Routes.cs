@@ -3,15 +3,19 @@ using Etcd.Server.Core;
 namespace Etcd.Server.V2.Http;
 
 /// <summary>
-/// The v2 HTTP API on the client URLs, served only with --enable-v2 (without it etcd answers
-/// 404 under /v2/keys, as ASP.NET does for an unmapped path). Every /v2 answer carries etcd's
+/// The v2 HTTP API on the client URLs, served only with --enable-v2 (without it /v2 answers
+/// Go's plain 404, as etcd's mux does). Every /v2 answer carries etcd's
 /// permissive CORS headers, and OPTIONS is answered by them alone, as etcd's CORS wrapper does.
 /// </summary>
 public static class V2Routes
 {
     public static void Map(WebApplication app, EtcdServer server)
     {
-        if (!server.Config.EnableV2) return;
+        if (!server.Config.EnableV2)
+        {
+            app.Map("/v2/{**rest}", V2Answers.NotFoundAsync);
+            return;
+        }
         app.Use(async (context, next) =>
         {
             if (!context.Request.Path.StartsWithSegments("/v2", StringComparison.Ordinal))

@@ -43,7 +43,7 @@ public sealed class V2Node
     public bool IsPermanent => ExpireNanos == 0;
 
     /// <summary>Hidden nodes (names starting with '_') are left out of listings and recursive watches.</summary>
-    public bool IsHidden => GoPath.Name(Path) is [ '_', .. ];
+    public bool IsHidden => GoPath.Name(Path) is ['_', ..];
 
     public string Name => GoPath.Name(Path);
 }
