@@ -63,6 +63,15 @@ public sealed class EntryApplier : IEntryApplier
     /// <summary>Swaps in the backend that came with a snapshot from the leader.</summary>
     public required Peers.ISnapshotInstaller SnapshotInstaller { get; init; }
 
+    /// <summary>The v2 store, changed by v2 requests and member changes and saved in each apply batch.</summary>
+    public V2.Store.V2Store? V2Store { get; init; }
+
+    /// <summary>Applies v2 requests (present whenever <see cref="V2Store"/> is).</summary>
+    public V2.Apply.V2RequestApplier? V2Requests { get; init; }
+
+    /// <summary>The member list as etcd 3.4 mirrors it in the v2 store.</summary>
+    public V2.Apply.V2MemberRecords? V2Members { get; init; }
+
     /// <summary>Raised after the cluster version is first set (etcd logs its capabilities then).</summary>
     public event Action<string>? ClusterVersionSet;
 
@@ -97,6 +106,8 @@ public sealed class EntryApplier : IEntryApplier
             lastIndex = entry.Index;
             lastTerm = entry.Term;
         }
+        // The v2 nodes these entries changed go into the same batch as the applied index.
+        if (V2Store is not null) V2.Store.V2StoreBucket.Persist(batch, V2Store);
         if (lastIndex > AppliedIndex)
         {
             batch.SetConsistentIndex(lastIndex, lastTerm);
@@ -144,6 +155,7 @@ public sealed class EntryApplier : IEntryApplier
                 { LeaseCheckpoint: { } checkpoint } when _leases is not null => ApplyResult.Of(_leases.Checkpoint(batch, checkpoint)),
                 { ClusterMemberAttrSet: { } attributes } => ApplyMemberAttributes(batch, attributes),
                 { ClusterVersionSet: { } version } => ApplyClusterVersion(batch, version.Ver),
+                { V2: { } v2 } when V2Requests is not null => ApplyResult.OfV2(V2Requests.Apply(v2)),
                 _ when Auth?.Apply(batch, request, index) is { } response => ApplyResult.Of(response),
                 _ => ApplyResult.Failed(new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Unimplemented, "etcdserver: request not supported by this server yet"))),
             };
@@ -166,7 +178,11 @@ public sealed class EntryApplier : IEntryApplier
     private ApplyResult ApplyMemberAttributes(ApplyBatch batch, Etcd.Api.Membershippb.ClusterMemberAttrSetRequest request)
     {
         _members.SetAttributes(request.MemberID, request.MemberAttributes.Name, [.. request.MemberAttributes.ClientUrls]);
-        if (_members.Find(request.MemberID) is { } member) MemberBuckets.Save(batch, member);
+        if (_members.Find(request.MemberID) is { } member)
+        {
+            MemberBuckets.Save(batch, member);
+            V2Members?.AttributesSet(member);
+        }
         return ApplyResult.Of(new EmptyResponse());
     }
 
@@ -175,6 +191,7 @@ public sealed class EntryApplier : IEntryApplier
         var first = _members.ClusterVersion is null;
         _members.ClusterVersion = version;
         MemberBuckets.SaveClusterVersion(batch, version);
+        V2Members?.ClusterVersionSet(version);
         if (first)
         {
             _logger.Info("set initial cluster version", LogField.Id("cluster-id", _members.ClusterId), LogField.Id("local-member-id", _localId), LogField.Of("cluster-version", MajorMinor(version)));

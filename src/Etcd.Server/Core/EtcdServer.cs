@@ -75,6 +75,9 @@ public sealed class EtcdServer : IAsyncDisposable
     /// <summary>The Cluster API's membership changes (add, remove, update, promote).</summary>
     public required Membership.MembershipChanges MembershipChanges { get; init; }
 
+    /// <summary>The v2 key tree (kept whether or not --enable-v2 serves it, as etcd 3.4 keeps it).</summary>
+    public required V2.Store.V2Store V2Store { get; init; }
+
     /// <summary>etcd's "require leader" for client streams.</summary>
     public required Watch.LeaderRequirement LeaderRequirement { get; init; }
 
@@ -153,6 +156,24 @@ public sealed class EtcdServer : IAsyncDisposable
     /// </summary>
     public async Task<IMessage> ProposeAsync(InternalRaftRequest request, CancellationToken cancellationToken, Authentication.AuthInfo? caller = null)
     {
+        var result = await ProposeForResultAsync(request, cancellationToken, caller).ConfigureAwait(false);
+        if (result.Error is not null) throw result.Error;
+        return result.Response!;
+    }
+
+    /// <summary>
+    /// Proposes a v2 request (etcd's Do for writes and quorum reads) and returns what applying it
+    /// produced; Raft's failures (no leader, timeout) are thrown as gRPC errors.
+    /// </summary>
+    public async Task<V2.Apply.V2Outcome> ProposeV2Async(Request request, CancellationToken cancellationToken)
+    {
+        var result = await ProposeForResultAsync(new InternalRaftRequest { V2 = request }, cancellationToken, caller: null).ConfigureAwait(false);
+        if (result.Error is not null) throw result.Error;
+        return result.V2 ?? new V2.Apply.V2Outcome(null, null);
+    }
+
+    private async Task<ApplyResult> ProposeForResultAsync(InternalRaftRequest request, CancellationToken cancellationToken, Authentication.AuthInfo? caller)
+    {
         var id = _ids.Next();
         request.Header = new RequestHeader { ID = id };
         if (caller is not null)
@@ -161,14 +182,15 @@ public sealed class EtcdServer : IAsyncDisposable
             request.Header.Username = caller.Username;
             request.Header.AuthRevision = caller.Revision;
         }
+        // etcd's v2 requests carry the id themselves.
+        if (request.V2 is { } v2) v2.ID = id;
         var data = request.ToByteString();
         if ((ulong)data.Length > Config.MaxRequestBytes) throw EtcdErrors.RequestTooLarge;
         var waiter = Waiters.Register(id, request, _requestTimeout);
         Raft.Propose(data, error => Waiters.Cancel(id, error == RaftError.ProposalDropped && Raft.Leader == 0 ? EtcdErrors.NoLeader : EtcdErrors.Stopped));
-        ApplyResult result;
         try
         {
-            result = await waiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await waiter.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -180,8 +202,6 @@ public sealed class EtcdServer : IAsyncDisposable
             Waiters.Cancel(id);
             throw new RpcException(new Status(StatusCode.Cancelled, "context canceled"));
         }
-        if (result.Error is not null) throw result.Error;
-        return result.Response!;
     }
 
     /// <summary>

@@ -82,7 +82,12 @@ public static class ServerBootstrap
             var (members, removed, clusterVersion) = MemberBuckets.Load(membersView);
             clusterMembers.Reset(members, removed, clusterVersion);
         }
-        var membership = new MembershipApplier(clusterMembers, logger, memberId);
+        // etcd 3.4 keeps the v2 store whether or not --enable-v2 serves it: member changes are
+        // recorded in it too, so its index stays etcd's when the API is turned on later.
+        var v2Store = new V2.Store.V2Store(TimeProvider.System, "/0", "/1");
+        using (var v2View = backend.Snapshot()) V2.Store.V2StoreBucket.Load(v2View, v2Store);
+        var v2Members = new V2.Apply.V2MemberRecords(v2Store);
+        var membership = new MembershipApplier(clusterMembers, logger, memberId) { V2Records = v2Members };
         var installer = new SnapshotInstaller(received, backendDir, lessor, clusterMembers, logger);
         membership.Reset(storage.Snapshot().Metadata?.ConfState ?? new ConfState());
         var leaseApplier = new LeaseApplier(lessor, TimeSpan.FromMilliseconds(config.ElectionMs), persistCheckpoints: false);
@@ -97,6 +102,9 @@ public static class ServerBootstrap
             SnapshotInstaller = installer,
             Auth = new AuthApplier(auth),
             AppliedWaits = appliedWaits,
+            V2Store = v2Store,
+            V2Requests = new V2.Apply.V2RequestApplier(v2Store),
+            V2Members = v2Members,
         };
         var rawNode = new RawNode(new RaftConfig
         {
@@ -141,8 +149,9 @@ public static class ServerBootstrap
         // Fragments split at etcd's limit: the largest request plus gRPC's overhead allowance.
         var watches = new WatchHub(kv, revision => started!.Header(revision), (int)Math.Min(config.MaxRequestBytes + 512 * 1024, int.MaxValue),
             config.WatchProgressNotifyInterval, logger, TimeProvider.System);
+        var v2Expiry = new V2.Apply.V2ExpiryLoop(v2Store, () => raft.IsLeader, (request, token) => started!.ProposeV2Async(request, token), logger, TimeProvider.System);
         var leaderCalls = new LeaderCalls(transport, clusterMembers, raft, EtcdServer.RequestTimeoutFor(config));
-        var server = new EtcdServer(config, logger, backend, kv, raft, clusterMembers, waiters, [peerHost, transport, leaseExpiry, watches, raft], [log, kv, backend, installer, leaderCalls])
+        var server = new EtcdServer(config, logger, backend, kv, raft, clusterMembers, waiters, [peerHost, transport, leaseExpiry, v2Expiry, watches, raft], [log, kv, backend, installer, leaderCalls])
         {
             Leases = lessor,
             LeaseRequests = new LeaseRequests(() => started!, leaderCalls),
@@ -151,10 +160,17 @@ public static class ServerBootstrap
             Auth = auth,
             Callers = new Callers(auth, appliedWaits, EtcdServer.RequestTimeoutFor(config)),
             MembershipChanges = new MembershipChanges(() => started!, transport),
+            V2Store = v2Store,
             LeaderRequirement = new LeaderRequirement(raft, TimeSpan.FromMilliseconds(config.ElectionMs), TimeProvider.System),
         };
         started = server;
         installer.Installed += server.ReplaceStateMachine;
+        // The received backend holds the v2 tree as of the snapshot.
+        installer.Installed += (_, installed) =>
+        {
+            using var view = installed.Snapshot();
+            V2.Store.V2StoreBucket.Load(view, v2Store);
+        };
         peerEndpoint.MembershipChanges = server.MembershipChanges;
         peerEndpoint.Leases = server.LeaseRequests;
         var publisher = new MemberPublisher(server);
@@ -167,6 +183,7 @@ public static class ServerBootstrap
         transport.ConnectAll();
         raft.Start();
         leaseExpiry.Start();
+        v2Expiry.Start();
         watches.Start();
         return server;
     }

@@ -4,7 +4,7 @@ using Etcd.Server.Core;
 
 namespace Etcd.Server.Http;
 
-/// <summary>The HTTP/1.1 endpoints etcd serves beside gRPC: /health, /version, /metrics and the /v3 JSON gateway.</summary>
+/// <summary>The HTTP/1.1 endpoints etcd serves beside gRPC: /health, /version, /metrics, the /v3 JSON gateway and, with --enable-v2, the v2 API.</summary>
 public static class HttpEndpoints
 {
     public static void Map(WebApplication app, EtcdServer server)
@@ -12,21 +12,35 @@ public static class HttpEndpoints
         app.MapGet("/version", () => Results.Text(
             $"{{\"etcdserver\":\"{EtcdServer.Version}\",\"etcdcluster\":\"{server.Members.ClusterVersion ?? "not_decided"}\"}}",
             "application/json"));
-        app.MapGet("/health", () => Health(server));
+        app.MapGet("/health", () => HealthAsync(server));
         app.MapGet("/metrics", () => Results.Text(Metrics(server), "text/plain; version=0.0.4; charset=utf-8"));
         // The JSON gateway (/v3/...) calls this member's own gRPC port, as etcd's does.
         var loopback = new Gateway.LoopbackChannels(server.Config.ListenClientUrls[0]);
         app.Lifetime.ApplicationStopped.Register(loopback.Dispose);
         Gateway.GatewayRoutes.Map(app, loopback);
+        V2.Http.V2Routes.Map(app, server);
     }
 
-    /// <summary>Healthy when no alarm is raised and the member knows a leader (etcd 3.5's bodies and status codes).</summary>
-    private static IResult Health(EtcdServer server)
+    /// <summary>
+    /// Healthy when no alarm is raised, the member knows a leader and a linearizable read
+    /// completes within a second (etcd's bodies and status codes). The read is what tells a member
+    /// cut off from the majority, which may still remember a leader, that it cannot serve.
+    /// </summary>
+    private static async Task<IResult> HealthAsync(EtcdServer server)
     {
         if (server.Alarms.All is [var alarm, ..])
             return Results.Text($"{{\"health\":\"false\",\"reason\":\"ALARM {Apply.AlarmList.AlarmName(alarm.Alarm)}\"}}", "application/json", statusCode: 503);
         if (server.Raft.Leader == 0)
             return Results.Text("{\"health\":\"false\",\"reason\":\"RAFT NO LEADER\"}", "application/json", statusCode: 503);
+        try
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            await server.Raft.WaitLinearizableAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return Results.Text("{\"health\":\"false\",\"reason\":\"RANGE ERROR:context deadline exceeded\"}", "application/json", statusCode: 503);
+        }
         return Results.Text("{\"health\":\"true\",\"reason\":\"\"}", "application/json");
     }
 

@@ -40,6 +40,9 @@ public sealed class MembershipApplier(ClusterMembers members, ZapLogger logger, 
     /// <summary>Raised on the apply loop when this member's own removal was applied.</summary>
     public event Action? LocalMemberRemoved;
 
+    /// <summary>The member list as etcd 3.4 mirrors it in the v2 store (written with each change).</summary>
+    public V2.Apply.V2MemberRecords? V2Records { get; init; }
+
     /// <summary>
     /// Applies <paramref name="change"/> and returns Raft's new configuration and what the proposer
     /// is told. When the backend already has the entry (a restart replays it) only Raft is told:
@@ -109,7 +112,11 @@ public sealed class MembershipApplier(ClusterMembers members, ZapLogger logger, 
         {
             case ConfChangeType.ConfChangeAddNode when context?.IsPromote == true:
                 members.Promote(id);
-                if (members.Find(id) is { } promoted) MemberBuckets.Save(batch, promoted);
+                if (members.Find(id) is { } promoted)
+                {
+                    MemberBuckets.Save(batch, promoted);
+                    V2Records?.RaftAttributesChanged(promoted);
+                }
                 logger.Info("promote member", LogField.Id("cluster-id", members.ClusterId), LogField.Id("local-member-id", localId));
                 break;
             case ConfChangeType.ConfChangeAddNode:
@@ -118,6 +125,7 @@ public sealed class MembershipApplier(ClusterMembers members, ZapLogger logger, 
                     .With(isLearner: change.Type == ConfChangeType.ConfChangeAddLearnerNode);
                 members.Add(member);
                 MemberBuckets.Save(batch, member);
+                V2Records?.Added(member);
                 logger.Info("added member", LogField.Id("cluster-id", members.ClusterId), LogField.Id("local-member-id", localId),
                     LogField.Id("added-peer-id", id), LogField.Of("added-peer-peer-urls", member.PeerUrls));
                 break;
@@ -125,13 +133,18 @@ public sealed class MembershipApplier(ClusterMembers members, ZapLogger logger, 
                 var removed = members.Find(id);
                 members.Remove(id);
                 MemberBuckets.SaveRemoved(batch, id);
+                V2Records?.Removed(id);
                 logger.Info("removed member", LogField.Id("cluster-id", members.ClusterId), LogField.Id("local-member-id", localId),
                     LogField.Id("removed-remote-peer-id", id), LogField.Of("removed-remote-peer-urls", removed?.PeerUrls ?? []));
                 if (id == localId) LocalMemberRemoved?.Invoke();
                 break;
             case ConfChangeType.ConfChangeUpdateNode:
                 members.SetPeerUrls(id, context?.PeerUrls ?? []);
-                if (members.Find(id) is { } updated) MemberBuckets.Save(batch, updated);
+                if (members.Find(id) is { } updated)
+                {
+                    MemberBuckets.Save(batch, updated);
+                    V2Records?.RaftAttributesChanged(updated);
+                }
                 logger.Info("updated member", LogField.Id("cluster-id", members.ClusterId), LogField.Id("local-member-id", localId),
                     LogField.Id("updated-remote-peer-id", id), LogField.Of("updated-remote-peer-urls", context?.PeerUrls ?? []));
                 break;

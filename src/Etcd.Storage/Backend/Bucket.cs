@@ -19,4 +19,6 @@ public enum Bucket : byte
     MembersRemoved = 8,
     Alarm = 9,
     Cluster = 10,
+    /// <summary>The v2 store's nodes by path, and its index (see Etcd.Server's V2StoreBucket).</summary>
+    V2Store = 11,
 }
