@@ -15,6 +15,7 @@ public sealed class WatchService(EtcdServer server) : WatchServiceBase
 {
     private static readonly WriteOptions Buffered = new(WriteFlags.BufferHint);
     private static readonly WriteOptions Flushing = new();
+    private const int FlushEvery = 128;
 
     public override async Task Watch(IAsyncStreamReader<WatchRequest> requestStream, IServerStreamWriter<WatchResponse> responseStream, ServerCallContext context)
     {
@@ -107,12 +108,19 @@ public sealed class WatchService(EtcdServer server) : WatchServiceBase
         // Serialization is done by the time a write returns, so one message can carry every
         // response made of shared events in turn.
         var carrier = new WatchResponse();
+        var unflushed = 0;
         while (await session.WaitToTakeAsync(token).ConfigureAwait(false))
         {
             while (session.TryTake(carrier, out var response, out var more))
             {
-                // Flush only with the last queued response: one network write for a burst.
-                responses.WriteOptions = more ? Buffered : Flushing;
+                // Flush with the last queued response (one network write for a burst), and every
+                // FlushEvery responses: a flush waits while the client is not reading, and what
+                // stays queued meanwhile is merged into fewer, larger responses, as etcd batches
+                // for a watcher that is behind. Without it a burst is taken whole into memory.
+                unflushed++;
+                var flush = !more || unflushed >= FlushEvery;
+                if (flush) unflushed = 0;
+                responses.WriteOptions = flush ? Flushing : Buffered;
                 await responses.WriteAsync(response, token).ConfigureAwait(false);
             }
         }
