@@ -92,6 +92,33 @@ public sealed class WatchHubTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AClientThatIsBehindGetsEachWatchersEventsInFewResponsesNeverAcrossAProgressNotification()
+    {
+        var session = _fixture.Hub.OpenSession();
+        session.Create(Create("a"));
+        session.Create(Create("b"));
+        await Take(session, 2);
+        // Nothing is read meanwhile: 2 x 300 responses wait, more than the coalescing threshold.
+        for (var i = 0; i < 300; i++)
+        {
+            _fixture.Put("a", $"{i}");
+            _fixture.Put("b", $"{i}");
+        }
+        session.RequestProgress();
+        _fixture.Put("a", "after");
+        var taken = await TakeUntil(session, t => t.Sum(r => r.Events.Count) >= 601 && t.Any(r => r.WatchId == -1));
+        var progress = taken.FindIndex(r => r.WatchId == -1);
+        Assert.Equal(601, taken[progress].Header.Revision);
+        // Every event up to the notified revision comes before it, in order, once.
+        var before = taken.Take(progress).ToList();
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => 2L + 2 * i), before.Where(r => r.WatchId == 0).SelectMany(r => r.Events).Select(e => e.Kv.ModRevision));
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => 3L + 2 * i), before.Where(r => r.WatchId == 1).SelectMany(r => r.Events).Select(e => e.Kv.ModRevision));
+        Assert.True(before.Count < 100, $"{before.Count} responses for 600 revisions");
+        Assert.All(before, r => Assert.Equal(r.Events[^1].Kv.ModRevision, r.Header.Revision));
+        Assert.Equal("put:a@602", Keys(Assert.Single(taken.Skip(progress + 1))));
+    }
+
+    [Fact]
     public async Task RangesPrefixesAndFromKeyWatchersSeeTheirKeysOnly()
     {
         var session = _fixture.Hub.OpenSession();
