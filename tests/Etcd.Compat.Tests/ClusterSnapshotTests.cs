@@ -27,8 +27,8 @@ public sealed class ClusterSnapshotTests(ITestOutputHelper output)
         await cluster.RestartAsync(follower);
         await ClusterFaultTests.AssertConvergedAsync(cluster, written);
         // The member's output reaches its log buffer through a reader thread, which may lag.
-        await LogContainsAsync(follower, "received and saved database snapshot");
-        await LogContainsAsync(follower, "restored snapshot");
+        await LogContainsAsync(follower, "received and saved database snapshot", SnapshotStory(cluster, follower));
+        await LogContainsAsync(follower, "restored snapshot", SnapshotStory(cluster, follower));
 
         // It also restarts from the installed state and still agrees.
         follower.Kill();
@@ -36,12 +36,21 @@ public sealed class ClusterSnapshotTests(ITestOutputHelper output)
         await ClusterFaultTests.AssertConvergedAsync(cluster, written);
     }
 
-    private static async Task LogContainsAsync(ClusterMember member, string text)
+    private static async Task LogContainsAsync(ClusterMember member, string text, Func<string>? others = null)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
         while (!member.Log.Contains(text, StringComparison.Ordinal) && DateTime.UtcNow < deadline) await Task.Delay(50);
-        Assert.Contains(text, member.Log, StringComparison.Ordinal);
+        // On failure, the member's whole story: it failed once in CI under load (the member had
+        // converged without this line), and Assert.Contains shows only the log's first line.
+        var log = member.Log;
+        Assert.True(log.Contains(text, StringComparison.Ordinal), $"{member.Name} never logged \"{text}\"; its log:\n{log}\nthe others:\n{others?.Invoke()}");
     }
+
+    // What the other members said about snapshots, compaction and leadership.
+    private static Func<string> SnapshotStory(ClusterOfProcesses cluster, ClusterMember except) => () => string.Join("\n",
+        cluster.Members.Where(m => m != except).SelectMany(m => m.Log.Split('\n')
+            .Where(l => l.Contains("snapshot", StringComparison.Ordinal) || l.Contains("compact", StringComparison.Ordinal) || l.Contains("leader", StringComparison.Ordinal))
+            .Select(l => m.Name + ": " + l)));
 
     [Fact]
     public async Task NewMemberJoinsBySnapshotAndIsPromoted()
