@@ -37,6 +37,17 @@ public sealed class ClusterPartitionTests(ITestOutputHelper output)
         var acknowledged = new ConcurrentDictionary<string, string>();
         var majority = cluster.Members.Where(m => m != isolated).ToList();
         await ClusterWrites.PutAsync(majority[0].ClientUrl, "fault/before", acknowledged);
+        // Acknowledged means a quorum has it, not necessarily the member about to be cut off:
+        // wait until it has applied the write, so its local read below has something to show.
+        using (var client = EtcdClient.Create(new EtcdClientOptions { Endpoints = [isolated.ClientUrl] }))
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while ((await client.KV.RangeAsync(new RangeRequest { Key = ByteString.CopyFromUtf8("fault/before"), Serializable = true })).Kvs.Count == 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"{isolated.Name} did not apply fault/before");
+                await Task.Delay(20);
+            }
+        }
 
         cluster.Isolate(isolated);
         output.WriteLine($"isolated {isolated.Name}");
