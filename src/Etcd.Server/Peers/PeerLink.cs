@@ -40,6 +40,7 @@ public sealed class PeerLink : IAsyncDisposable
     private volatile IReadOnlyList<string> _urls;
     private int _urlIndex;
     private bool _active;
+    private volatile bool _down;
     private long _activeSince;
     private long _lastDropWarning;
 
@@ -64,8 +65,16 @@ public sealed class PeerLink : IAsyncDisposable
     /// <summary>The member's peer URLs changed (MemberUpdate); the next connection uses the new ones.</summary>
     public void UpdateUrls(IReadOnlyList<string> urls) => _urls = urls;
 
-    /// <summary>Queues a message without waiting; false when the queue is full.</summary>
-    public bool TryEnqueue(Message message) => _queue.Writer.TryWrite(message);
+    /// <summary>
+    /// Queues a message without waiting; false when the queue is full, or when the last stream
+    /// failed and no new one is up yet. Holding messages for a member that is gone would hand it
+    /// a burst of stale appends when it comes back; as with etcd, they are dropped and Raft,
+    /// told the member is unreachable, probes it again (and sends a snapshot if it needs one).
+    /// </summary>
+    public bool TryEnqueue(Message message) => !_down && _queue.Writer.TryWrite(message);
+
+    /// <summary>The last stream failed and no new one has been accepted since.</summary>
+    public bool IsDown => _down;
 
     /// <summary>The URL to use now; moves on to the next one after a failure.</summary>
     public string CurrentUrl
@@ -104,6 +113,7 @@ public sealed class PeerLink : IAsyncDisposable
             catch (Exception e)
             {
                 if (_transport.OnStreamFailed(this, e, Volatile.Read(ref _active))) backoff = MinBackoff;
+                _down = true;
                 Volatile.Write(ref _active, false);
                 Volatile.Write(ref _activeSince, 0);
                 _urlIndex++;
@@ -133,6 +143,7 @@ public sealed class PeerLink : IAsyncDisposable
         await call.ResponseHeadersAsync.ConfigureAwait(false);
         ThrowIfRefused(call);
         callCancel.CancelAfter(Timeout.InfiniteTimeSpan);
+        _down = false;
         Volatile.Write(ref _active, true);
         Volatile.Write(ref _activeSince, Environment.TickCount64);
         _transport.OnStreamActive(this);

@@ -94,6 +94,7 @@ public sealed class PeerTransport : IPeerSender, IAsyncDisposable
             }
             if (link.TryEnqueue(message)) continue;
             _raft?.ReportUnreachable(message.To);
+            if (link.IsDown) continue; // its failure was logged once when the stream broke
             if (link.ShouldWarnDrop())
             {
                 _logger.Warn("dropped internal Raft message since sending buffer is full (overloaded network)",
