@@ -17,6 +17,17 @@ public sealed class V2CompatibilityTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         (_reference, _ours) = await EtcdProcess.StartBothAsync(["--enable-v2"]);
+        // etcd writes the cluster version into the v2 store (an index) when its leader gets
+        // round to it, possibly after it already serves clients: compare only once both have.
+        foreach (var server in new[] { _reference, _ours })
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while ((await _http.GetStringAsync(server.Endpoint + "/version")).Contains("not_decided", StringComparison.Ordinal))
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"{server.Endpoint} set no cluster version within 30 s");
+                await Task.Delay(50);
+            }
+        }
     }
 
     public async Task DisposeAsync()
