@@ -154,25 +154,19 @@ public sealed class EtcdServer : IAsyncDisposable
     /// Proposes the request through Raft and returns what applying it produced, or throws
     /// etcd's error. The request is refused before proposing when it is too large.
     /// </summary>
-    public async Task<IMessage> ProposeAsync(InternalRaftRequest request, CancellationToken cancellationToken, Authentication.AuthInfo? caller = null)
-    {
-        var result = await ProposeForResultAsync(request, cancellationToken, caller).ConfigureAwait(false);
-        if (result.Error is not null) throw result.Error;
-        return result.Response!;
-    }
+    public Task<IMessage> ProposeAsync(InternalRaftRequest request, CancellationToken cancellationToken, Authentication.AuthInfo? caller = null) =>
+        ProposeAsync(request, cancellationToken, caller, static result => result.Response!);
 
     /// <summary>
     /// Proposes a v2 request (etcd's Do for writes and quorum reads) and returns what applying it
     /// produced; Raft's failures (no leader, timeout) are thrown as gRPC errors.
     /// </summary>
-    public async Task<V2.Apply.V2Outcome> ProposeV2Async(Request request, CancellationToken cancellationToken)
-    {
-        var result = await ProposeForResultAsync(new InternalRaftRequest { V2 = request }, cancellationToken, caller: null).ConfigureAwait(false);
-        if (result.Error is not null) throw result.Error;
-        return result.V2 ?? new V2.Apply.V2Outcome(null, null);
-    }
+    public Task<V2.Apply.V2Outcome> ProposeV2Async(Request request, CancellationToken cancellationToken) =>
+        ProposeAsync(new InternalRaftRequest { V2 = request }, cancellationToken, caller: null, static result => result.V2 ?? new V2.Apply.V2Outcome(null, null));
 
-    private async Task<ApplyResult> ProposeForResultAsync(InternalRaftRequest request, CancellationToken cancellationToken, Authentication.AuthInfo? caller)
+    // One async method for the whole proposal (a put runs through it on every request); the
+    // callers pick their part of the result.
+    private async Task<T> ProposeAsync<T>(InternalRaftRequest request, CancellationToken cancellationToken, Authentication.AuthInfo? caller, Func<ApplyResult, T> pick)
     {
         var id = _ids.Next();
         request.Header = new RequestHeader { ID = id };
@@ -188,9 +182,10 @@ public sealed class EtcdServer : IAsyncDisposable
         if ((ulong)data.Length > Config.MaxRequestBytes) throw EtcdErrors.RequestTooLarge;
         var waiter = Waiters.Register(id, request, _requestTimeout);
         Raft.Propose(data, error => Waiters.Cancel(id, error == RaftError.ProposalDropped && Raft.Leader == 0 ? EtcdErrors.NoLeader : EtcdErrors.Stopped));
+        ApplyResult result;
         try
         {
-            return await waiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+            result = await waiter.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -202,6 +197,8 @@ public sealed class EtcdServer : IAsyncDisposable
             Waiters.Cancel(id);
             throw new RpcException(new Status(StatusCode.Cancelled, "context canceled"));
         }
+        if (result.Error is not null) throw result.Error;
+        return pick(result);
     }
 
     /// <summary>

@@ -161,38 +161,31 @@ public sealed class WatchSession
     /// </summary>
     internal bool TryMerge(long sequence, ResponseHeader header, IReadOnlyList<Event> later)
     {
-        lock (_queueLock)
-        {
-            if (sequence <= _taken || sequence <= _barrier) return false;
-            ref var queued = ref _queue.At((int)(sequence - _taken - 1));
-            if (queued.EventCount >= MaxMergedEvents) return false;
-            var message = queued.Message ?? queued.Shared!.Fill(new WatchResponse(), queued.WatchId);
-            queued = new QueuedResponse(message, null, queued.WatchId);
-            _backlog += later.Count;
-            SharedEvents.AddTo(message, later);
-            message.Header = header;
-            return true;
-        }
+        lock (_queueLock) return TryMergeLocked(sequence, header, later, null, null);
     }
 
     /// <summary>As <see cref="TryMerge(long, ResponseHeader, IReadOnlyList{Event})"/>, keeping shared events shared where the queued response is.</summary>
     internal bool TryMerge(long sequence, SharedEvents later, SharedEventsMerges merges)
     {
-        lock (_queueLock)
+        lock (_queueLock) return TryMergeLocked(sequence, later.Header, later.Events, later, merges);
+    }
+
+    private bool TryMergeLocked(long sequence, ResponseHeader header, IReadOnlyList<Event> later, SharedEvents? laterShared, SharedEventsMerges? merges)
+    {
+        if (sequence <= _taken || sequence <= _barrier) return false;
+        ref var queued = ref _queue.At((int)(sequence - _taken - 1));
+        if (queued.EventCount >= MaxMergedEvents) return false;
+        _backlog += later.Count;
+        if (laterShared is not null && queued.Shared is { } earlier)
         {
-            if (sequence <= _taken || sequence <= _barrier) return false;
-            ref var queued = ref _queue.At((int)(sequence - _taken - 1));
-            if (queued.EventCount >= MaxMergedEvents) return false;
-            _backlog += later.Events.Length;
-            if (queued.Shared is { } earlier)
-            {
-                queued = queued with { Shared = merges.Merge(earlier, later) };
-                return true;
-            }
-            SharedEvents.AddTo(queued.Message!, later.Events);
-            queued.Message!.Header = later.Header;
+            queued = queued with { Shared = merges!.Merge(earlier, laterShared) };
             return true;
         }
+        var message = queued.Message ?? queued.Shared!.Fill(new WatchResponse(), queued.WatchId);
+        queued = new QueuedResponse(message, null, queued.WatchId);
+        SharedEvents.AddTo(message, later);
+        message.Header = header;
+        return true;
     }
 
     /// <summary>Wakes the reader for what was queued.</summary>
