@@ -16,7 +16,7 @@ public sealed partial class WatchHub
     private const int WatchersPerRound = 512;
 
     /// <summary>Events read per round; a round never splits a revision, so it may take a little more.</summary>
-    private const int EventsPerRound = 10_000;
+    public const int EventsPerRound = 10_000;
 
     /// <summary>While watchers are behind, rounds run at least this often (etcd's sync period).</summary>
     private static readonly TimeSpan RetryPeriod = TimeSpan.FromMilliseconds(100);
@@ -101,6 +101,10 @@ public sealed partial class WatchHub
                 var (watcher, start) = picked[i];
                 // Cancelled, or its session closed, while the round read.
                 if (watcher.State != WatcherState.Unsynced || watcher.NextRevision != start) continue;
+                // The read stopped at its event bound before this watcher's start: it got nothing
+                // and stays where it is (moving it to the end of the read would replay events
+                // from before the revision it asked for).
+                if (start > read.ReadThrough) continue;
                 if (responses[i] is { } response)
                 {
                     if (!watcher.Session.HasRoom) continue;

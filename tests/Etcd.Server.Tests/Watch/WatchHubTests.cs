@@ -337,4 +337,33 @@ public sealed class WatchHubTests : IAsyncLifetime
             .SelectMany(r => r.Events).Select(e => e.Kv.ModRevision).ToList();
         Assert.Equal(Enumerable.Range(2, writes).Select(r => (long)r), revisions);
     }
+
+    [Fact]
+    public async Task AWatcherCatchingUpInTheSameRoundAsAnOlderOneGetsNothingBeforeItsStart()
+    {
+        await using var fixture = new WatchFixture(started: false);
+        // More history than one catch-up round reads, so the round that starts at the older
+        // watcher's revision stops before the newer one's.
+        var writes = WatchHub.EventsPerRound + 2000;
+        for (var i = 0; i < writes; i++) fixture.Put("k", i.ToString());
+        var last = 1L + writes;
+        var late = last - 500;
+        var session = fixture.Hub.OpenSession();
+        session.Create(Create("k", start: 2, id: 1));
+        session.Create(Create("k", start: late, id: 2));
+        fixture.Hub.Start();
+
+        var received = new Dictionary<long, List<long>> { [1] = [], [2] = [] };
+        var observed = 0;
+        await TakeUntil(session, taken =>
+        {
+            for (; observed < taken.Count; observed++)
+            {
+                foreach (var e in taken[observed].Events) received[taken[observed].WatchId].Add(e.Kv.ModRevision);
+            }
+            return received[1].Count + received[2].Count >= writes + (last - late + 1);
+        });
+        Assert.Equal(Enumerable.Range(2, writes).Select(r => (long)r), received[1]);
+        Assert.Equal(Enumerable.Range((int)late, (int)(last - late + 1)).Select(r => (long)r), received[2]);
+    }
 }
