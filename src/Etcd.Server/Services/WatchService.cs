@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Etcd.Api.Etcdserverpb;
 using Etcd.Server.Api;
 using Etcd.Server.Core;
@@ -109,10 +110,15 @@ public sealed class WatchService(EtcdServer server) : WatchServiceBase
         // response made of shared events in turn.
         var carrier = new WatchResponse();
         var unflushed = 0;
+        var pacing = new WatchStreamPacing();
         while (await session.WaitToTakeAsync(token).ConfigureAwait(false))
         {
+            var pause = pacing.PauseBefore(Stopwatch.GetTimestamp());
+            if (pause > TimeSpan.Zero) await session.WaitForBacklogAsync(WatchSession.BacklogLimit * 3 / 4, pause, token).ConfigureAwait(false);
+            pacing.Draining(Stopwatch.GetTimestamp());
             while (session.TryTake(carrier, out var response, out var more))
             {
+                pacing.Wrote(response.Events.Count);
                 // Flush with the last queued response (one network write for a burst), and every
                 // FlushEvery responses: a flush waits while the client is not reading, and what
                 // stays queued meanwhile is merged into fewer, larger responses, as etcd batches

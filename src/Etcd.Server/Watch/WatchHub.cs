@@ -253,12 +253,16 @@ public sealed partial class WatchHub : IKvObserver, IAsyncDisposable
     private long Queue(WatchSession session, in QueuedResponse response, bool barrier)
     {
         var sequence = session.Enqueue(response, barrier);
-        if (!session.Unpublished)
-        {
-            session.Unpublished = true;
-            _unpublished.Add(session);
-        }
+        MarkUnpublished(session);
         return sequence;
+    }
+
+    /// <summary>The session's queue grew (a response or merged events): <see cref="PublishQueued"/> will tell its reader.</summary>
+    private void MarkUnpublished(WatchSession session)
+    {
+        if (session.Unpublished) return;
+        session.Unpublished = true;
+        _unpublished.Add(session);
     }
 
     /// <summary>Ends an operation under the lock: wakes the readers of the sessions it queued to, once each.</summary>
@@ -287,7 +291,12 @@ public sealed partial class WatchHub : IKvObserver, IAsyncDisposable
             foreach (var part in parts) Queue(watcher.Session, part);
             return;
         }
-        if (watcher.Session.TryMerge(watcher.QueuedSequence, response.Header, response.Events)) return;
+        if (watcher.Session.TryMerge(watcher.QueuedSequence, response.Header, response.Events))
+        {
+            // A paced reader waiting for its backlog to grow counts merged events too.
+            MarkUnpublished(watcher.Session);
+            return;
+        }
         watcher.QueuedSequence = Queue(watcher.Session, new QueuedResponse(response, null, watcher.Id), barrier: false);
     }
 
@@ -300,7 +309,11 @@ public sealed partial class WatchHub : IKvObserver, IAsyncDisposable
             return;
         }
         watcher.SentSinceProgressTick = true;
-        if (watcher.Session.TryMerge(watcher.QueuedSequence, shared, _merges)) return;
+        if (watcher.Session.TryMerge(watcher.QueuedSequence, shared, _merges))
+        {
+            MarkUnpublished(watcher.Session);
+            return;
+        }
         watcher.QueuedSequence = Queue(watcher.Session, new QueuedResponse(null, shared, watcher.Id), barrier: false);
     }
 

@@ -16,8 +16,12 @@ namespace Etcd.Server.Watch;
 /// </remarks>
 public sealed class WatchSession
 {
-    /// <summary>Events queued (a response without events counts as one) before the session's watchers stop taking new events live.</summary>
-    public const int BacklogLimit = 8192;
+    /// <summary>
+    /// Events queued (a response without events counts as one) before the session's watchers
+    /// stop taking new events live. A hot stream paced by <see cref="WatchStreamPacing"/> queues a
+    /// period's events before it drains: about 4,000 for 100 watchers of a key at 1,000 puts/s.
+    /// </summary>
+    public const int BacklogLimit = 16384;
 
     /// <summary>Responses merged for a client that is behind stop growing at this many events (etcd batches up to 1000 revisions).</summary>
     public const int MaxMergedEvents = 1000;
@@ -26,6 +30,8 @@ public sealed class WatchSession
     private readonly Lock _queueLock = new();
     private readonly RingQueue<QueuedResponse> _queue = new();
     private TaskCompletionSource<bool>? _reader;
+    private TaskCompletionSource? _backlogWaiter;
+    private int _backlogWanted;
     private bool _ended;
 
     // Sequence numbers of responses: how many were queued, taken, and the last one that others
@@ -87,6 +93,34 @@ public sealed class WatchSession
             wait = _reader.Task;
         }
         return await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="backlog"/> events are queued, or <paramref name="most"/> has
+    /// passed, or the session ends: a paced writer stops waiting for its period once the queue
+    /// is filling up, before its watchers would have to fall behind.
+    /// </summary>
+    public async ValueTask WaitForBacklogAsync(int backlog, TimeSpan most, CancellationToken cancellationToken)
+    {
+        Task wait;
+        lock (_queueLock)
+        {
+            if (_backlog >= backlog || _ended) return;
+            _backlogWaiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _backlogWanted = backlog;
+            wait = _backlogWaiter.Task;
+        }
+        try
+        {
+            await wait.WaitAsync(most, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+        finally
+        {
+            lock (_queueLock) _backlogWaiter = null;
+        }
     }
 
     /// <summary>Takes the next response as a message of its own; <paramref name="more"/> tells whether another one is already queued.</summary>
@@ -192,12 +226,19 @@ public sealed class WatchSession
     internal void Publish()
     {
         TaskCompletionSource<bool>? reader;
+        TaskCompletionSource? backlogWaiter = null;
         lock (_queueLock)
         {
             reader = _reader;
             _reader = null;
+            if (_backlog >= _backlogWanted)
+            {
+                backlogWaiter = _backlogWaiter;
+                _backlogWaiter = null;
+            }
         }
         reader?.TrySetResult(true);
+        backlogWaiter?.TrySetResult();
     }
 
     private static int Weight(int events) => Math.Max(1, events);
@@ -206,12 +247,16 @@ public sealed class WatchSession
     {
         Closed = true;
         TaskCompletionSource<bool>? reader;
+        TaskCompletionSource? backlogWaiter;
         lock (_queueLock)
         {
             _ended = true;
             reader = _reader;
             _reader = null;
+            backlogWaiter = _backlogWaiter;
+            _backlogWaiter = null;
         }
         reader?.TrySetResult(false);
+        backlogWaiter?.TrySetResult();
     }
 }
