@@ -36,6 +36,42 @@ public sealed class ClusterSnapshotTests(ITestOutputHelper output)
         await ClusterFaultTests.AssertConvergedAsync(cluster, written);
     }
 
+    [Fact]
+    public async Task AnAlarmRaisedWhileAMemberWasDownHoldsThereOnceItInstallsTheSnapshot()
+    {
+        await using var cluster = await ClusterOfProcesses.StartAsync(Binaries.OurEtcd, 3, SmallLog);
+        var leader = await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(10));
+        var follower = cluster.Members.First(m => m != leader);
+        follower.Kill();
+        var written = await WriteAsync(leader.ClientUrl, "fault/alarm/", 100);
+        using (var client = EtcdClient.Create(new EtcdClientOptions { Endpoints = [leader.ClientUrl] }))
+        {
+            var leaderId = (await client.Maintenance.StatusAsync(new StatusRequest())).Header.MemberId;
+            await client.Maintenance.AlarmAsync(new AlarmRequest { Action = AlarmRequest.Types.AlarmAction.Activate, MemberID = leaderId, Alarm = AlarmType.Nospace });
+            // Deletes still go through under NOSPACE: enough of them that the leader's snapshot
+            // holds the alarm and its log no longer reaches back to it.
+            for (var n = 0; n < 100; n++)
+            {
+                await client.KV.DeleteRangeAsync(new DeleteRangeRequest { Key = ByteString.CopyFromUtf8("fault/alarm/" + n) }, deadline: DateTime.UtcNow.AddSeconds(10));
+                written.TryRemove("fault/alarm/" + n, out _);
+            }
+        }
+
+        await cluster.RestartAsync(follower);
+        await ClusterFaultTests.AssertConvergedAsync(cluster, written);
+        await LogContainsAsync(follower, "restored snapshot", SnapshotStory(cluster, follower));
+        using (var atFollower = EtcdClient.Create(new EtcdClientOptions { Endpoints = [follower.ClientUrl] }))
+        {
+            var alarms = await atFollower.Maintenance.AlarmAsync(new AlarmRequest { Action = AlarmRequest.Types.AlarmAction.Get });
+            Assert.Contains(alarms.Alarms, a => a.Alarm == AlarmType.Nospace);
+            // A member that missed the alarm would apply this put while the others refuse it.
+            var refused = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() =>
+                atFollower.KV.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8("fault/alarm/after"), Value = ByteString.CopyFromUtf8("v") }, deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync);
+            Assert.Equal("etcdserver: mvcc: database space exceeded", refused.Status.Detail);
+        }
+        await ClusterFaultTests.AssertConvergedAsync(cluster, written);
+    }
+
     private static async Task LogContainsAsync(ClusterMember member, string text, Func<string>? others = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);

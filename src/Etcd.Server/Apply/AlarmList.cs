@@ -17,7 +17,12 @@ public sealed class AlarmList
     private AlarmList(AlarmMember[] alarms) => _alarms = alarms;
 
     /// <summary>Reads the alarms the backend holds.</summary>
-    public static AlarmList Load(IBackend backend)
+    public static AlarmList Load(IBackend backend) => new(Read(backend));
+
+    /// <summary>Takes the alarms of a backend that replaced the old one (a snapshot from the leader).</summary>
+    public void Reload(IBackend backend) => _alarms = Read(backend);
+
+    private static AlarmMember[] Read(IBackend backend)
     {
         var alarms = new List<AlarmMember>();
         using var snapshot = backend.Snapshot();
@@ -26,7 +31,7 @@ public sealed class AlarmList
             alarms.Add(AlarmMember.Parser.ParseFrom(key));
             return true;
         });
-        return new AlarmList([.. alarms]);
+        return [.. alarms];
     }
 
     public IReadOnlyList<AlarmMember> All => _alarms;

@@ -171,6 +171,8 @@ public static class ServerBootstrap
             using var view = installed.Snapshot();
             V2.Store.V2StoreBucket.Load(view, v2Store);
         };
+        // So do the alarms: one raised or disarmed in the entries the snapshot stands for counts here too.
+        installer.Installed += (_, installed) => alarms.Reload(installed);
         peerEndpoint.MembershipChanges = server.MembershipChanges;
         peerEndpoint.Leases = server.LeaseRequests;
         var publisher = new MemberPublisher(server);
