@@ -98,14 +98,16 @@ public sealed class WatchSession
     /// <summary>
     /// Waits until <paramref name="backlog"/> events are queued, or <paramref name="most"/> has
     /// passed, or the session ends: a paced writer stops waiting for its period once the queue
-    /// is filling up, before its watchers would have to fall behind.
+    /// is filling up, before its watchers would have to fall behind. Nor does it hold back
+    /// anything but events: a created, cancelled or progress response ends the wait (etcd's
+    /// client creates a stream's watchers one at a time, each waiting for its created response).
     /// </summary>
     public async ValueTask WaitForBacklogAsync(int backlog, TimeSpan most, CancellationToken cancellationToken)
     {
         Task wait;
         lock (_queueLock)
         {
-            if (_backlog >= backlog || _ended) return;
+            if (_backlog >= backlog || _barrier > _taken || _ended) return;
             _backlogWaiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _backlogWanted = backlog;
             wait = _backlogWaiter.Task;
@@ -231,7 +233,7 @@ public sealed class WatchSession
         {
             reader = _reader;
             _reader = null;
-            if (_backlog >= _backlogWanted)
+            if (_backlog >= _backlogWanted || _barrier > _taken)
             {
                 backlogWaiter = _backlogWaiter;
                 _backlogWaiter = null;

@@ -80,6 +80,25 @@ public sealed class WatchStreamPacingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AWaitForBacklogEndsWhenAnythingButEventsIsQueued()
+    {
+        var session = _fixture.Hub.OpenSession();
+        session.Create(Create("k", "l"));
+        await Take(session, 1);
+
+        var wait = session.WaitForBacklogAsync(1000, TimeSpan.FromMinutes(10), CancellationToken.None).AsTask();
+        _fixture.Put("k1", "v");
+        Assert.False(wait.IsCompleted);
+        session.Create(Create("m"));
+        await wait.WaitAsync(Deadline);
+
+        // Still queued, it ends the next wait at once.
+        await session.WaitForBacklogAsync(1000, TimeSpan.FromMinutes(10), CancellationToken.None).AsTask().WaitAsync(Deadline);
+        var taken = await Take(session, 2);
+        Assert.True(taken[1].Created);
+    }
+
+    [Fact]
     public async Task AWaitForBacklogEndsAtItsTimeOrWhenTheSessionCloses()
     {
         var session = _fixture.Hub.OpenSession();
