@@ -19,6 +19,13 @@ namespace Etcd.Storage.Backend.RocksDb;
 /// sync and replays its Raft WAL from the applied index stored in the backend; it must commit with
 /// sync before it releases WAL segments.
 /// </para>
+/// <para>
+/// Lifetime: the native database closes only once nothing uses it. <see cref="Dispose"/> gives up
+/// the owner's reference and refuses new work; every call in progress and every open snapshot
+/// holds a reference of its own, so a snapshot taken before Dispose reads on safely until it is
+/// disposed, and no native handle is ever used after it was freed. <see cref="Closed"/> completes
+/// when the database is really closed.
+/// </para>
 /// </summary>
 public sealed class RocksDbBackend : IBackend
 {
@@ -26,8 +33,11 @@ public sealed class RocksDbBackend : IBackend
     private readonly nint _unsyncedWrite;
     private readonly nint _syncedWrite;
     private readonly Lock _gate = new();
-    private readonly HashSet<RocksDbSnapshot> _openSnapshots = [];
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _disposed;
+
+    // The owner's reference (given up by Dispose), plus one per call in progress and per open snapshot.
+    private int _references = 1;
 
     private RocksDbBackend(nint db)
     {
@@ -77,6 +87,9 @@ public sealed class RocksDbBackend : IBackend
         }
     }
 
+    /// <summary>Completes once the native database is closed: after Dispose, when the last snapshot and call let go.</summary>
+    public Task Closed => _closed.Task;
+
     public IBackendBatch CreateBatch()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -89,28 +102,39 @@ public sealed class RocksDbBackend : IBackend
         {
             throw new ArgumentException("the batch was not created by this backend", nameof(batch));
         }
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        byte* error = null;
-        RocksDbNative.rocksdb_write(_db, sync ? _syncedWrite : _unsyncedWrite, writes.Handle, &error);
-        RocksDbError.ThrowIfSet(error);
-        RocksDbNative.rocksdb_writebatch_clear(writes.Handle);
+        Acquire();
+        try
+        {
+            byte* error = null;
+            RocksDbNative.rocksdb_write(_db, sync ? _syncedWrite : _unsyncedWrite, writes.Handle, &error);
+            RocksDbError.ThrowIfSet(error);
+            RocksDbNative.rocksdb_writebatch_clear(writes.Handle);
+        }
+        finally
+        {
+            Release();
+        }
     }
 
+    /// <summary>A view that keeps the database open until it is disposed, even across <see cref="Dispose"/>.</summary>
     public IBackendSnapshot Snapshot()
     {
-        lock (_gate)
+        Acquire();
+        try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var snapshot = new RocksDbSnapshot(this, _db);
-            _openSnapshots.Add(snapshot);
-            return snapshot;
+            return new RocksDbSnapshot(this, _db);
+        }
+        catch
+        {
+            Release();
+            throw;
         }
     }
 
     /// <summary>Compacts the whole key range into the last level, rewriting every table file.</summary>
     public unsafe void Defragment()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        Acquire();
         nint compactOptions = RocksDbNative.rocksdb_compactoptions_create();
         try
         {
@@ -121,6 +145,7 @@ public sealed class RocksDbBackend : IBackend
         finally
         {
             RocksDbNative.rocksdb_compactoptions_destroy(compactOptions);
+            Release();
         }
     }
 
@@ -185,7 +210,10 @@ public sealed class RocksDbBackend : IBackend
         }
     }
 
-    /// <summary>Closes the database; snapshots still open are released and unusable afterwards.</summary>
+    /// <summary>
+    /// Refuses new work and closes the database once the calls in progress and the open
+    /// snapshots are done with it (at once when there are none); see <see cref="Closed"/>.
+    /// </summary>
     public void Dispose()
     {
         lock (_gate)
@@ -195,37 +223,55 @@ public sealed class RocksDbBackend : IBackend
                 return;
             }
             _disposed = true;
-            // RocksDB must not close with snapshots outstanding.
-            foreach (var snapshot in _openSnapshots)
-            {
-                snapshot.Release();
-            }
-            _openSnapshots.Clear();
+        }
+        Release();
+    }
+
+    /// <summary>Takes a reference for a call or a snapshot; fails once the backend is disposed.</summary>
+    private void Acquire()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _references++;
+        }
+    }
+
+    /// <summary>Gives a reference back; the last one closes the database (RocksDB must not close under a reader).</summary>
+    internal void Release()
+    {
+        bool last;
+        lock (_gate)
+        {
+            last = --_references == 0;
+        }
+        if (!last)
+        {
+            return;
         }
         RocksDbNative.rocksdb_close(_db);
         RocksDbNative.rocksdb_writeoptions_destroy(_unsyncedWrite);
         RocksDbNative.rocksdb_writeoptions_destroy(_syncedWrite);
-    }
-
-    /// <summary>Drops a snapshot from the open set; false when the backend already released it.</summary>
-    internal bool Forget(RocksDbSnapshot snapshot)
-    {
-        lock (_gate)
-        {
-            return _openSnapshots.Remove(snapshot);
-        }
+        _closed.TrySetResult();
     }
 
     /// <param name="name">A NUL-terminated name; a <c>u8</c> literal is one, and costs no allocation.</param>
     private unsafe ulong Property(ReadOnlySpan<byte> name)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        ulong value = 0;
-        int failed;
-        fixed (byte* nameBytes = name)
+        Acquire();
+        try
         {
-            failed = RocksDbNative.rocksdb_property_int(_db, nameBytes, &value);
+            ulong value = 0;
+            int failed;
+            fixed (byte* nameBytes = name)
+            {
+                failed = RocksDbNative.rocksdb_property_int(_db, nameBytes, &value);
+            }
+            return failed == 0 ? value : 0;
         }
-        return failed == 0 ? value : 0;
+        finally
+        {
+            Release();
+        }
     }
 }

@@ -4,7 +4,8 @@ namespace Etcd.Storage.Backend.RocksDb;
 
 /// <summary>
 /// A RocksDB snapshot: reads through it see the database as of its creation. It holds native
-/// handles, so it must be disposed (the owning backend disposes any left open when it closes).
+/// handles and a reference on its backend, which stays open until the snapshot is disposed. One
+/// owner uses and disposes it (reads racing its own Dispose are that owner's bug).
 /// Scans hand the iterator's own memory to the visitor, so they copy no key or value.
 /// </summary>
 internal sealed unsafe class RocksDbSnapshot : IBackendSnapshot
@@ -123,25 +124,18 @@ internal sealed unsafe class RocksDbSnapshot : IBackendSnapshot
         }
     }
 
+    /// <summary>Frees the native handles, then lets the backend close if it was waiting for this view.</summary>
     public void Dispose()
     {
-        if (_owner.Forget(this))
-        {
-            Release();
-        }
-    }
-
-    /// <summary>Frees the native handles; called once, by <see cref="Dispose"/> or by the closing backend.</summary>
-    internal void Release()
-    {
-        if (_snapshot == 0)
+        nint snapshot = Interlocked.Exchange(ref _snapshot, 0);
+        if (snapshot == 0)
         {
             return;
         }
         RocksDbNative.rocksdb_readoptions_destroy(_readOptions);
-        RocksDbNative.rocksdb_release_snapshot(_db, _snapshot);
+        RocksDbNative.rocksdb_release_snapshot(_db, snapshot);
         _readOptions = 0;
-        _snapshot = 0;
+        _owner.Release();
     }
 
     private static void ThrowIfFailed(nint iterator)
