@@ -14,4 +14,11 @@ public interface IKvObserver
     /// existed before. Records are shared with the store and must not be mutated.
     /// </summary>
     void Committed(long afterRevision, long throughRevision, IReadOnlyList<Event> events);
+
+    /// <summary>
+    /// The store was rebuilt from another backend (<see cref="KvStore.Restore"/>): its history now
+    /// runs to <paramref name="revision"/>, and the revisions between the last commit seen and it
+    /// came with no events. Called on the applying thread, after readers see the new state.
+    /// </summary>
+    void Restored(long revision);
 }

@@ -21,6 +21,14 @@ internal sealed class KeyIndex
     /// <summary>Number of keys, live or deleted, that still have revisions.</summary>
     public int Count { get; private set; }
 
+    /// <summary>Forgets every key (the store is being rebuilt from another backend).</summary>
+    public void Clear()
+    {
+        chunks = new KeyChunk[4];
+        chunkCount = 0;
+        Count = 0;
+    }
+
     public KeyHistory? Find(ReadOnlySpan<byte> key)
     {
         int chunk = ChunkFor(key);

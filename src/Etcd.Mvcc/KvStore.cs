@@ -23,7 +23,8 @@ namespace Etcd.Mvcc;
 public sealed class KvStore : IDisposable
 {
     private readonly ReaderWriterLockSlim indexLock = new(LockRecursionPolicy.NoRecursion);
-    private readonly Compactor compactor;
+    // Replaced by Restore, on the applying thread.
+    private Compactor compactor;
     private readonly ApplyWorkspace applyWorkspace = new();
 
     // Guarded by indexLock; written only when a batch commits.
@@ -52,18 +53,57 @@ public sealed class KvStore : IDisposable
         Backend = backend;
         Leases = leases;
         MaxCachedValueBytes = maxCachedValueBytes;
-        using IBackendSnapshot snapshot = backend.Snapshot();
-        StoreState state = StoreLoader.Load(snapshot, Index, LeaseKeys, maxCachedValueBytes);
-        committedRevision = state.Revision;
-        committedCompactRevision = state.CompactRevision;
-        consistentIndex = state.ConsistentIndex;
-        consistentTerm = state.ConsistentTerm;
-        compactor = new Compactor(Index, indexLock, backend, state.FinishedCompactRevision);
+        compactor = Load();
+    }
+
+    /// <summary>Builds the index and the counters from the backend; the caller holds the write lock or is the constructor.</summary>
+    private Compactor Load()
+    {
+        using IBackendSnapshot snapshot = Backend.Snapshot();
+        StoreState state = StoreLoader.Load(snapshot, Index, LeaseKeys, MaxCachedValueBytes);
+        Volatile.Write(ref committedRevision, state.Revision);
+        Volatile.Write(ref committedCompactRevision, state.CompactRevision);
+        Volatile.Write(ref consistentTerm, state.ConsistentTerm);
+        Volatile.Write(ref consistentIndex, state.ConsistentIndex);
+        var loaded = new Compactor(Index, indexLock, Backend, state.FinishedCompactRevision);
         if (state.CompactRevision > state.FinishedCompactRevision)
         {
             // A compaction was committed but the process stopped before it finished removing records.
-            compactor.Schedule(state.CompactRevision);
+            loaded.Schedule(state.CompactRevision);
         }
+        return loaded;
+    }
+
+    /// <summary>
+    /// Becomes the store that the backend holds after <paramref name="replaceContents"/> has run
+    /// (a snapshot from the leader brought a database of its own; etcd's store.Restore). Readers
+    /// are held off from before the contents change until the index is rebuilt from them, so a
+    /// read sees the old state or the new one, never a mix. The observer hears of it last.
+    /// Call on the applying thread, with no batch open.
+    /// </summary>
+    public void Restore(Action replaceContents)
+    {
+        ArgumentNullException.ThrowIfNull(replaceContents);
+        ThrowIfDisposed();
+        if (openBatch is not null)
+        {
+            throw new InvalidOperationException("an apply batch is open");
+        }
+        // Its work refers to the old contents; waits for it stop first (it takes the write lock in chunks).
+        compactor.Dispose();
+        indexLock.EnterWriteLock();
+        try
+        {
+            replaceContents();
+            Index.Clear();
+            LeaseKeys.Clear();
+            compactor = Load();
+        }
+        finally
+        {
+            indexLock.ExitWriteLock();
+        }
+        Observer?.Restored(CurrentRevision);
     }
 
     /// <summary>Revision of the last committed write transaction; 1 for an empty store, as etcd.</summary>

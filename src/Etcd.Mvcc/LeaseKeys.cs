@@ -8,6 +8,8 @@ internal sealed class LeaseKeys
 {
     private readonly Dictionary<long, HashSet<KeyHistory>> keysByLease = [];
 
+    public void Clear() => keysByLease.Clear();
+
     public void Attach(long leaseId, KeyHistory key)
     {
         if (leaseId == 0)

@@ -9,9 +9,13 @@ namespace Etcd.Raft;
 /// <item><description>Persist <see cref="HardState"/> (when <see cref="HasHardState"/>),
 /// <see cref="Entries"/> and <see cref="Snapshot"/> to stable storage, synchronously when
 /// <see cref="MustSync"/>. Appending Entries replaces any conflicting suffix of the stored log.</description></item>
-/// <item><description>Only then send <see cref="Messages"/>: a vote or an append acknowledgement
-/// promises that the vote / entries are durable. This holds for the leader's appends too: the
-/// leader counts its own entries toward the commit index as soon as they are appended.
+/// <item><description>Then send <see cref="Messages"/>: a vote or an append acknowledgement
+/// promises that the vote / entries are durable. A leader may instead send before persisting, so
+/// that it writes in parallel with its followers (Raft thesis §10.2.1), provided it persists this
+/// Ready before it steps any further message: it counts its own entries toward the commit index
+/// as soon as they are appended, so an acknowledgement stepped before its own write is durable
+/// could commit an entry that fewer than a quorum hold on disk. (The server's ReadyProcessor does
+/// this: it steps messages only between Readies.)
 /// If a message is a MsgSnap, send a snapshot of the state machine as applied now, with the
 /// current membership (as etcd's server does), rather than the stored one: the stored snapshot may
 /// predate the recipient's addition, and a node refuses a snapshot whose membership lacks it. Keep

@@ -52,11 +52,15 @@ public sealed class ObserverTests
         Assert.Empty(observer.Commits);
     }
 
-    private sealed class RecordingObserver : IKvObserver
+    internal sealed class RecordingObserver : IKvObserver
     {
         public List<(long After, long Through, IReadOnlyList<Event> Events)> Commits { get; } = [];
 
+        public List<long> Restores { get; } = [];
+
         public void Committed(long afterRevision, long throughRevision, IReadOnlyList<Event> events) =>
             Commits.Add((afterRevision, throughRevision, events));
+
+        public void Restored(long revision) => Restores.Add(revision);
     }
 }

@@ -30,15 +30,13 @@ public sealed class EtcdServer : IAsyncDisposable
     private readonly IAsyncDisposable[] _owned;
     private readonly IDisposable[] _ownedSync;
 
-    internal EtcdServer(EtcdConfig config, ZapLogger logger, IBackend backend, KvStore kv, RaftNode raft,
-        ClusterMembers members, ProposalWaiters waiters, IAsyncDisposable[] owned, IDisposable[] ownedSync)
+    internal EtcdServer(EtcdConfig config, ZapLogger logger, State.MemberState state, RaftNode raft, ProposalWaiters waiters,
+        IAsyncDisposable[] owned, IDisposable[] ownedSync)
     {
         Config = config;
         Logger = logger;
-        Backend = backend;
-        Kv = kv;
+        State = state;
         Raft = raft;
-        Members = members;
         Waiters = waiters;
         _owned = owned;
         _ownedSync = ownedSync;
@@ -48,23 +46,21 @@ public sealed class EtcdServer : IAsyncDisposable
 
     public EtcdConfig Config { get; }
     public ZapLogger Logger { get; }
-    // Both are replaced when a snapshot from the leader is installed (ReplaceStateMachine).
-    public IBackend Backend { get; private set; }
-    public KvStore Kv { get; private set; }
 
-    /// <summary>Called on the Raft loop once a snapshot's backend is installed: requests from now on use the new store.</summary>
-    internal void ReplaceStateMachine(KvStore kv, IBackend backend)
-    {
-        Kv = kv;
-        Backend = backend;
-    }
+    /// <summary>Everything this member replicates; its parts below are the same objects for the member's whole life.</summary>
+    public State.MemberState State { get; }
+
+    /// <summary>The backend, whose engine a leader's snapshot replaces underneath.</summary>
+    public IBackend Backend => State.Backend;
+
+    public KvStore Kv => State.Kv;
 
     public RaftNode Raft { get; }
-    public ClusterMembers Members { get; }
+    public ClusterMembers Members => State.Members;
     public ProposalWaiters Waiters { get; }
 
     /// <summary>The leases (replicated state plus, on the leader, their countdown).</summary>
-    public required Leases.Lessor Leases { get; init; }
+    public Leases.Lessor Leases => State.Leases;
 
     /// <summary>Keep-alives and time-to-live, answered by the leader's lessor.</summary>
     public required Leases.LeaseRequests LeaseRequests { get; init; }
@@ -76,7 +72,7 @@ public sealed class EtcdServer : IAsyncDisposable
     public required Membership.MembershipChanges MembershipChanges { get; init; }
 
     /// <summary>The v2 key tree (kept whether or not --enable-v2 serves it, as etcd 3.4 keeps it).</summary>
-    public required V2.Store.V2Store V2Store { get; init; }
+    public V2.Store.V2Store V2Store => State.V2Store;
 
     /// <summary>etcd's "require leader" for client streams.</summary>
     public required Watch.LeaderRequirement LeaderRequirement { get; init; }
@@ -94,7 +90,7 @@ public sealed class EtcdServer : IAsyncDisposable
     public ulong ClusterId => Members.ClusterId;
 
     /// <summary>Users, roles, permissions and whether auth is enabled (changed through Raft).</summary>
-    public required Authentication.AuthStore Auth { get; init; }
+    public Authentication.AuthStore Auth => State.Auth;
 
     /// <summary>Who sent a request, from its token.</summary>
     public required Authentication.Callers Callers { get; init; }
@@ -103,7 +99,7 @@ public sealed class EtcdServer : IAsyncDisposable
     public int BcryptCost => Authentication.PasswordHash.EffectiveCost(Config.BcryptCost);
 
     /// <summary>The cluster's active alarms (NOSPACE refuses writes that grow the store).</summary>
-    public required Apply.AlarmList Alarms { get; init; }
+    public Apply.AlarmList Alarms => State.Alarms;
 
     /// <summary>
     /// etcd's quota check before proposing a write: if it would take the backend past

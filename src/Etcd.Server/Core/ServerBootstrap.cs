@@ -1,9 +1,4 @@
-using Etcd.Api.Etcdserverpb;
-using Etcd.Api.Membershippb;
-using Etcd.Mvcc;
 using Etcd.Raft;
-using Etcd.Raft.Raftpb;
-using Etcd.Server.Apply;
 using Etcd.Server.Authentication;
 using Etcd.Server.Configuration;
 using Etcd.Server.Leases;
@@ -11,182 +6,142 @@ using Etcd.Server.Logging;
 using Etcd.Server.Membership;
 using Etcd.Server.Peers;
 using Etcd.Server.Raft;
+using Etcd.Server.State;
 using Etcd.Server.Watch;
-using Etcd.Storage.Backend;
-using Etcd.Storage.Backend.RocksDb;
-using Google.Protobuf;
 
 namespace Etcd.Server.Core;
 
 /// <summary>
-/// Starts a member: a new one from --initial-cluster, or a restarted one from its data dir
-/// (snapshot, then the WAL after it, with the backend skipping what it already holds).
+/// Starts a member, in four steps: its Raft log (recovered from the data dir, or created for a
+/// first start from --initial-cluster), its replicated state (<see cref="MemberState"/>, opened
+/// from the backend), its Raft node and Ready loop (<see cref="MemberRaft"/>, as the simulator
+/// builds them too), and the services around them (peers, leases, watches, the v2 expiry).
 /// </summary>
 public static class ServerBootstrap
 {
     public static async Task<EtcdServer> StartAsync(EtcdConfig config, ZapLogger logger)
     {
-        var memberDir = Path.Combine(config.DataDir, "member");
-        var walDir = config.WalDir.Length > 0 ? config.WalDir : Path.Combine(memberDir, "wal");
-        var snapDir = Path.Combine(memberDir, "snap");
-        var restarting = WalRaftLog.Exists(walDir);
+        var layout = new DataDirLayout(config);
+        var log = await OpenLogAsync(config, layout, logger).ConfigureAwait(false);
+        var waiters = new ProposalWaiters();
+        var state = OpenState(config, layout, log, waiters, logger);
+        return await StartServicesAsync(config, logger, log, state, waiters).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Step 1: the WAL. A restarting member recovers its identity, newest snapshot and the entries
+    /// after it; a new one is checked (and, when joining, the running cluster asked) before
+    /// anything is written, so a refused start leaves no log behind.
+    /// </summary>
+    private static async Task<StartingLog> OpenLogAsync(EtcdConfig config, DataDirLayout layout, ZapLogger logger)
+    {
+        var restarting = WalRaftLog.Exists(layout.WalDir);
         logger.Info("starting an etcd server", LogField.Of("etcd-version", EtcdServer.Version), LogField.Of("name", config.Name),
             LogField.Of("data-dir", config.DataDir), LogField.Of("member-initialized", restarting),
             LogField.Of("initial-cluster", config.InitialCluster), LogField.Of("initial-cluster-state", config.InitialClusterState));
-
-        Directory.CreateDirectory(snapDir);
-        var backendDir = Path.Combine(snapDir, "db");
-        var received = new ReceivedBackends(snapDir);
-        // A backend that came with the newest snapshot but was not installed before the member
-        // stopped is installed now, before anything reads the old one.
-        if (restarting && new RaftSnapshotFiles(snapDir, (int)config.MaxSnapshots).LoadNewest() is { } newest)
-            SnapshotInstaller.InstallPendingAtStart(received, backendDir, newest.Metadata.Index, logger);
-        var backend = RocksDbBackend.Open(backendDir);
-        logger.Info("opened backend db", LogField.Of("path", Path.Combine(snapDir, "db")));
-        // Leases live in the backend and come back on restart; with checkpointing on, the leader
-        // records remaining TTLs through Raft every 5 minutes (etcd's interval).
-        var lessor = new Lessor(TimeProvider.System, Lessor.MinTtlFor(config.ElectionTicks, config.HeartbeatMs),
-            config.LeaseCheckpoint ? TimeSpan.FromMinutes(5) : null);
-        using (var leaseView = backend.Snapshot()) lessor.Recover(leaseView);
-        var kv = new KvStore(backend, lessor);
-        var storage = new MemoryStorage();
-        var waiters = new ProposalWaiters();
-
-        ulong memberId, clusterId;
-        WalRaftLog log;
-        IReadOnlyList<Peer>? bootstrapPeers = null;
-        IReadOnlyList<Membership.Member> runningMembers = [];
-        ulong appliedFromSnapshot = 0;
+        Directory.CreateDirectory(layout.SnapDir);
         if (restarting)
         {
-            var recovered = WalRaftLog.Open(walDir, snapDir, !config.UnsafeNoFsync, (int)config.MaxSnapshots);
-            log = recovered.Log;
-            memberId = recovered.Metadata.NodeID;
-            clusterId = recovered.Metadata.ClusterID;
-            appliedFromSnapshot = RaftLogRecovery.Load(storage, recovered.Snapshot, recovered.HardState, recovered.Entries);
-            logger.Info("restarting local member", LogField.Id("cluster-id", clusterId), LogField.Id("local-member-id", memberId),
+            var recovered = WalRaftLog.Open(layout.WalDir, layout.SnapDir, !config.UnsafeNoFsync, (int)config.MaxSnapshots);
+            logger.Info("restarting local member", LogField.Id("cluster-id", recovered.Metadata.ClusterID), LogField.Id("local-member-id", recovered.Metadata.NodeID),
                 LogField.Of("commit-index", recovered.HardState?.Commit ?? 0));
+            return new StartingLog(recovered.Log, recovered.Metadata.NodeID, recovered.Metadata.ClusterID, recovered.Recovery, null, []);
         }
-        else
-        {
-            // Checked (and, when joining, the running cluster asked) before anything is written,
-            // so a refused start leaves no log behind.
-            var first = await FirstStart.PlanAsync(config, logger).ConfigureAwait(false);
-            (memberId, clusterId, bootstrapPeers, runningMembers) = (first.MemberId, first.ClusterId, first.BootstrapPeers, first.RunningMembers);
-            log = WalRaftLog.Create(walDir, snapDir, new Metadata { NodeID = memberId, ClusterID = clusterId }, !config.UnsafeNoFsync, (int)config.MaxSnapshots);
-        }
+        var first = await FirstStart.PlanAsync(config, logger).ConfigureAwait(false);
+        var created = WalRaftLog.Create(layout.WalDir, layout.SnapDir, new Etcd.Api.Etcdserverpb.Metadata { NodeID = first.MemberId, ClusterID = first.ClusterId },
+            !config.UnsafeNoFsync, (int)config.MaxSnapshots);
+        return new StartingLog(created, first.MemberId, first.ClusterId, RecoveredLog.Empty, first.BootstrapPeers, first.RunningMembers);
+    }
 
-        var clusterMembers = new ClusterMembers(clusterId);
-        using (var membersView = backend.Snapshot())
+    /// <summary>Step 2: the replicated state, as the backend holds it (a backend received with the snapshot recovered from included).</summary>
+    private static MemberState OpenState(EtcdConfig config, DataDirLayout layout, StartingLog log, ProposalWaiters waiters, ZapLogger logger)
+    {
+        var files = new RocksDbBackendFiles(new ReceivedBackends(layout.SnapDir), logger);
+        var snapshot = log.Recovery.Snapshot?.Metadata;
+        return new MemberState(files, snapshot?.Index ?? 0, snapshot?.ConfState ?? new Etcd.Raft.Raftpb.ConfState(), waiters, new MemberStateSettings
         {
-            var (members, removed, clusterVersion) = MemberBuckets.Load(membersView);
-            clusterMembers.Reset(members, removed, clusterVersion);
-        }
-        // etcd 3.4 keeps the v2 store whether or not --enable-v2 serves it: member changes are
-        // recorded in it too, so its index stays etcd's when the API is turned on later.
-        var v2Store = new V2.Store.V2Store(TimeProvider.System, "/0", "/1");
-        using (var v2View = backend.Snapshot()) V2.Store.V2StoreBucket.Load(v2View, v2Store);
-        var v2Members = new V2.Apply.V2MemberRecords(v2Store);
-        var membership = new MembershipApplier(clusterMembers, logger, memberId) { V2Records = v2Members };
-        var installer = new SnapshotInstaller(received, backendDir, lessor, clusterMembers, logger);
-        membership.Reset(storage.Snapshot().Metadata?.ConfState ?? new ConfState());
-        var leaseApplier = new LeaseApplier(lessor, TimeSpan.FromMilliseconds(config.ElectionMs), persistCheckpoints: false);
-        var alarms = AlarmList.Load(backend);
-        // Tokens live only in memory, as etcd's simple tokens do: a restart logs every client out.
-        var auth = AuthStore.Load(backend, new SimpleTokens(TimeProvider.System, TimeSpan.FromSeconds(config.AuthTokenTtlSeconds)), logger);
-        var appliedWaits = new AppliedIndexWaits(kv.ConsistentIndex);
-        var applier = new EntryApplier(kv, backend, clusterMembers, waiters, logger, memberId, storage.Snapshot().Metadata?.ConfState ?? new ConfState(), leaseApplier)
-        {
-            Alarms = alarms,
-            Membership = membership,
-            SnapshotInstaller = installer,
-            Auth = new AuthApplier(auth),
-            AppliedWaits = appliedWaits,
-            V2Store = v2Store,
-            V2Requests = new V2.Apply.V2RequestApplier(v2Store),
-            V2Members = v2Members,
-        };
-        var rawNode = new RawNode(new RaftConfig
-        {
-            Id = memberId,
-            ElectionTick = config.ElectionTicks,
-            HeartbeatTick = 1,
-            Storage = storage,
-            Applied = appliedFromSnapshot,
-            MaxSizePerMsg = 1024 * 1024,
-            MaxInflightMsgs = 512,
-            MaxUncommittedEntriesSize = 1UL << 30,
-            CheckQuorum = true,
-            PreVote = config.PreVote,
-            Random = new Random(),
-            Logger = new RaftLogBridge(logger),
+            LocalId = log.MemberId,
+            ClusterId = log.ClusterId,
+            Time = TimeProvider.System,
+            Logger = logger,
+            LeaseMinTtl = Lessor.MinTtlFor(config.ElectionTicks, config.HeartbeatMs),
+            // With checkpointing on, the leader records remaining TTLs through Raft every 5 minutes (etcd's interval).
+            LeaseCheckpointInterval = config.LeaseCheckpoint ? TimeSpan.FromMinutes(5) : null,
+            LeasePromotionExtension = TimeSpan.FromMilliseconds(config.ElectionMs),
+            Tokens = new SimpleTokens(TimeProvider.System, TimeSpan.FromSeconds(config.AuthTokenTtlSeconds)),
         });
-        if (bootstrapPeers is not null) rawNode.Bootstrap(bootstrapPeers);
+    }
 
+    /// <summary>Step 3 and 4: the Raft node and its loop, the peer transport, and everything that serves clients.</summary>
+    private static async Task<EtcdServer> StartServicesAsync(EtcdConfig config, ZapLogger logger, StartingLog log, MemberState state, ProposalWaiters waiters)
+    {
+        var memberId = log.MemberId;
         EtcdServer? started = null;
-        var transport = new PeerTransport(memberId, [.. config.InitialAdvertisePeerUrls.Select(u => u.OriginalString)], clusterMembers, () => started!.Backend, logger);
-        foreach (var running in runningMembers) transport.AddRemote(running.Id, running.PeerUrls);
-        var raft = new RaftNode(rawNode, storage, log, applier, transport, logger,
-            TimeSpan.FromMilliseconds(config.HeartbeatMs), config.SnapshotCount, config.SnapshotCatchUpEntries, memberId);
-        transport.Attach(raft);
+        var transport = new PeerTransport(memberId, [.. config.InitialAdvertisePeerUrls.Select(u => u.OriginalString)], state.Members, () => state.Backend, logger);
+        foreach (var running in log.RunningMembers) transport.AddRemote(running.Id, running.PeerUrls);
+        var raft = MemberRaft.Create(new MemberRaftSettings
+        {
+            MemberId = memberId,
+            ElectionTicks = config.ElectionTicks,
+            PreVote = config.PreVote,
+            SnapshotCount = config.SnapshotCount,
+            SnapshotCatchUpEntries = config.SnapshotCatchUpEntries,
+            Random = new Random(),
+        }, log.Log, log.Recovery, log.BootstrapPeers, state, transport, logger);
+        var node = new RaftNode(raft.Node, raft.Readies, state, logger, TimeSpan.FromMilliseconds(config.HeartbeatMs));
+        transport.Attach(node);
+
         // A removed member stops (after a moment, so the change's own answer can still go out).
         void StopRemoved()
         {
             logger.Warn("server error", LogField.Of("error", new MemberRemovedException().Message));
             logger.Warn("data-dir used by this member must be removed");
-            raft.Stop(new MemberRemovedException());
+            node.Stop(new MemberRemovedException());
         }
-        membership.LocalMemberRemoved += () => _ = Task.Delay(TimeSpan.FromSeconds(1)).ContinueWith(_ => StopRemoved(), TaskScheduler.Default);
+        state.Membership.LocalMemberRemoved += () => _ = Task.Delay(TimeSpan.FromSeconds(1)).ContinueWith(_ => StopRemoved(), TaskScheduler.Default);
         transport.RemovedFromCluster += StopRemoved;
-        var peerEndpoint = new PeerEndpoint(new PeerAdmission(memberId, clusterMembers, transport, logger),
-            new SnapshotReceiver(received, memberId, logger), clusterMembers, raft);
+        var peerEndpoint = new PeerEndpoint(new PeerAdmission(memberId, state.Members, transport, logger),
+            new SnapshotReceiver(new ReceivedBackends(new DataDirLayout(config).SnapDir), memberId, logger), state.Members, node);
         var peerHost = await PeerHost.StartAsync(config, peerEndpoint).ConfigureAwait(false);
-        raft.LeaderChanged += leader => leaseApplier.OnLeadershipChanged(leader == memberId);
+        node.LeaderChanged += leader => state.LeaseApplier.OnLeadershipChanged(leader == memberId);
         // Expired leases are revoked as root (etcd's WithRoot): with auth on, revoking checks that
         // the proposer may write every key of the lease.
-        var leaseExpiry = new LeaseExpiryLoop(lessor, (request, token) => started!.ProposeAsync(request, token,
-            auth.Enabled ? new AuthInfo(AuthState.RootUser, auth.Revision) : null), logger, TimeProvider.System);
+        var leaseExpiry = new LeaseExpiryLoop(state.Leases, (request, token) => started!.ProposeAsync(request, token,
+            state.Auth.Enabled ? new AuthInfo(AuthState.RootUser, state.Auth.Revision) : null), logger, TimeProvider.System);
         // Fragments split at etcd's limit: the largest request plus gRPC's overhead allowance.
-        var watches = new WatchHub(kv, revision => started!.Header(revision), (int)Math.Min(config.MaxRequestBytes + 512 * 1024, int.MaxValue),
+        var watches = new WatchHub(state.Kv, revision => started!.Header(revision), (int)Math.Min(config.MaxRequestBytes + 512 * 1024, int.MaxValue),
             config.WatchProgressNotifyInterval, logger, TimeProvider.System);
-        var v2Expiry = new V2.Apply.V2ExpiryLoop(v2Store, () => raft.IsLeader, (request, token) => started!.ProposeV2Async(request, token), logger, TimeProvider.System);
-        var leaderCalls = new LeaderCalls(transport, clusterMembers, raft, EtcdServer.RequestTimeoutFor(config));
-        var server = new EtcdServer(config, logger, backend, kv, raft, clusterMembers, waiters, [peerHost, transport, leaseExpiry, v2Expiry, watches, raft], [log, kv, backend, installer, leaderCalls])
+        var v2Expiry = new V2.Apply.V2ExpiryLoop(state.V2Store, () => node.IsLeader, (request, token) => started!.ProposeV2Async(request, token), logger, TimeProvider.System);
+        var leaderCalls = new LeaderCalls(transport, state.Members, node, EtcdServer.RequestTimeoutFor(config));
+        var server = new EtcdServer(config, logger, state, node, waiters, [peerHost, transport, leaseExpiry, v2Expiry, watches, node], [log.Log, state, leaderCalls])
         {
-            Leases = lessor,
             LeaseRequests = new LeaseRequests(() => started!, leaderCalls),
             Watches = watches,
-            Alarms = alarms,
-            Auth = auth,
-            Callers = new Callers(auth, appliedWaits, EtcdServer.RequestTimeoutFor(config)),
+            Callers = new Callers(state.Auth, state.AppliedWaits, EtcdServer.RequestTimeoutFor(config)),
             MembershipChanges = new MembershipChanges(() => started!, transport),
-            V2Store = v2Store,
-            LeaderRequirement = new LeaderRequirement(raft, TimeSpan.FromMilliseconds(config.ElectionMs), TimeProvider.System),
+            LeaderRequirement = new LeaderRequirement(node, TimeSpan.FromMilliseconds(config.ElectionMs), TimeProvider.System),
         };
         started = server;
-        installer.Installed += server.ReplaceStateMachine;
-        // The received backend holds the v2 tree as of the snapshot.
-        installer.Installed += (_, installed) =>
-        {
-            using var view = installed.Snapshot();
-            V2.Store.V2StoreBucket.Load(view, v2Store);
-        };
-        // So do the alarms: one raised or disarmed in the entries the snapshot stands for counts here too.
-        installer.Installed += (_, installed) => alarms.Reload(installed);
         peerEndpoint.MembershipChanges = server.MembershipChanges;
         peerEndpoint.Leases = server.LeaseRequests;
         var publisher = new MemberPublisher(server);
-        raft.LeaderChanged += publisher.OnLeaderChanged;
+        node.LeaderChanged += publisher.OnLeaderChanged;
         // The sole voter need not wait out an election timeout.
-        var soleVoter = restarting
-            ? clusterMembers.All.Count(m => !m.IsLearner) == 1 && clusterMembers.Find(memberId) is not null
-            : bootstrapPeers?.Count == 1;
-        if (soleVoter) raft.CampaignWhenCaughtUp();
+        var soleVoter = log.BootstrapPeers is null
+            ? state.Members.All.Count(m => !m.IsLearner) == 1 && state.Members.Find(memberId) is not null
+            : log.BootstrapPeers.Count == 1;
+        if (soleVoter) node.CampaignWhenCaughtUp();
         transport.ConnectAll();
-        raft.Start();
+        node.Start();
         leaseExpiry.Start();
         v2Expiry.Start();
         watches.Start();
         return server;
     }
+
+    /// <summary>The Raft log a member starts with, and who it is.</summary>
+    /// <param name="BootstrapPeers">The members Raft starts with (a new cluster's first start); null otherwise.</param>
+    /// <param name="RunningMembers">The running cluster's members when joining it, so the transport reaches them before the log names them.</param>
+    private sealed record StartingLog(WalRaftLog Log, ulong MemberId, ulong ClusterId, RecoveredLog Recovery,
+        IReadOnlyList<Peer>? BootstrapPeers, IReadOnlyList<Member> RunningMembers);
 }

@@ -26,14 +26,19 @@ public sealed class ReceivedBackends(string snapDir)
         return System.IO.Directory.Exists(path) ? path : null;
     }
 
-    /// <summary>Deletes received backends and unfinished receptions other than <paramref name="keep"/>.</summary>
-    public void DeleteAllBut(string? keep)
+    /// <summary>
+    /// Deletes complete received backends other than those in <paramref name="keep"/>, and with
+    /// <paramref name="receptions"/> unfinished receptions too (at start-up nothing is arriving).
+    /// </summary>
+    public void DeleteAllBut(IReadOnlyCollection<string> keep, bool receptions)
     {
         if (!System.IO.Directory.Exists(snapDir)) return;
-        foreach (var dir in System.IO.Directory.EnumerateDirectories(snapDir, "*" + Suffix + "*"))
+        foreach (var dir in System.IO.Directory.EnumerateDirectories(snapDir, "*" + Suffix + (receptions ? "*" : "")))
         {
-            if (keep is not null && Path.GetFullPath(dir) == Path.GetFullPath(keep)) continue;
-            System.IO.Directory.Delete(dir, recursive: true);
+            var full = System.IO.Path.GetFullPath(dir);
+            var kept = false;
+            foreach (var path in keep) kept |= System.IO.Path.GetFullPath(path) == full;
+            if (!kept) System.IO.Directory.Delete(dir, recursive: true);
         }
     }
 }

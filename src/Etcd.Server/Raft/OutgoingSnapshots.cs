@@ -5,7 +5,7 @@ namespace Etcd.Server.Raft;
 
 /// <summary>
 /// Fills in a MsgSnap before it is sent: the transport ships the backend as it is when Send is
-/// called, which is the state as of the applier's applied index, so the snapshot's metadata must
+/// called, which is the state as of its applied index, so the snapshot's metadata must
 /// name that index and the configuration applied with it (Ready's rule for MsgSnap).
 /// </summary>
 public static class OutgoingSnapshots
@@ -16,14 +16,14 @@ public static class OutgoingSnapshots
     /// only as of <paramref name="replayedIndex"/>, below its backend's applied index. The caller
     /// then reports the snapshot failed, and Raft sends another later.
     /// </summary>
-    public static bool Describe(Message message, IEntryApplier applier, MemoryStorage storage, ulong replayedIndex)
+    public static bool Describe(Message message, IStateMachine state, MemoryStorage storage, ulong replayedIndex)
     {
-        var applied = applier.AppliedIndex;
+        var applied = state.AppliedIndex;
         if (replayedIndex < applied) return false;
         message.Snapshot = new Snapshot
         {
-            Metadata = new SnapshotMetadata { Index = applied, Term = storage.Term(applied), ConfState = applier.ConfState.Clone() },
-            Data = applier.SnapshotData(),
+            Metadata = new SnapshotMetadata { Index = applied, Term = storage.Term(applied), ConfState = state.ConfState.Clone() },
+            Data = state.SnapshotData(),
         };
         return true;
     }

@@ -8,15 +8,15 @@ namespace Etcd.Server.Raft;
 /// entries behind it for slow followers, and release the WAL below the snapshot. Runs on the Raft
 /// loop after each Ready; apart from RaftNode so the whole-cluster simulator runs the same code.
 /// </summary>
-public sealed class RaftLogCompaction(MemoryStorage storage, IRaftDurableLog log, IEntryApplier applier, ZapLogger logger,
+public sealed class RaftLogCompaction(MemoryStorage storage, IRaftDurableLog log, IStateMachine state, ZapLogger logger,
     ulong snapshotCount, ulong catchUpEntries)
 {
     /// <summary>Index of the newest snapshot: the storage's at start, then each one taken or installed.</summary>
     public ulong SnapshotIndex { get; set; } = storage.Snapshot().Metadata?.Index ?? 0;
 
     /// <summary>
-    /// The last entry handed to the applier (applied, or skipped because the backend had it), or
-    /// the snapshot the log starts from: the applier's configuration is the one as of this index.
+    /// The last entry handed to the state machine (applied, or skipped because the backend had it), or
+    /// the snapshot the log starts from: the state machine's configuration is the one as of this index.
     /// After a restart it trails the backend's applied index until Raft has replayed up to it.
     /// </summary>
     public ulong ReplayedIndex { get; set; } = storage.Snapshot().Metadata?.Index ?? 0;
@@ -29,8 +29,8 @@ public sealed class RaftLogCompaction(MemoryStorage storage, IRaftDurableLog log
         var applied = ReplayedIndex;
         if (applied - SnapshotIndex <= snapshotCount) return false;
         // The backend is flushed first: after the release a restart can only replay from the snapshot onwards.
-        applier.Flush();
-        var snapshot = storage.CreateSnapshot(applied, applier.ConfState, applier.SnapshotData());
+        state.Flush();
+        var snapshot = storage.CreateSnapshot(applied, state.ConfState, state.SnapshotData());
         log.SaveSnapshot(snapshot);
         logger.Info("saved snapshot", LogField.Of("snapshot-index", applied));
         SnapshotIndex = applied;

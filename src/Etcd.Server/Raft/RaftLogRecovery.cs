@@ -18,8 +18,9 @@ public static class RaftLogRecovery
     /// snapshot the hard state covers.
     /// </para>
     /// </summary>
-    public static ulong Load(MemoryStorage storage, Snapshot? snapshot, HardState? hardState, IReadOnlyList<Entry> entries)
+    public static ulong Load(MemoryStorage storage, RecoveredLog recovered)
     {
+        var (snapshot, hardState, entries) = recovered;
         ulong snapshotIndex = 0;
         if (snapshot is not null)
         {

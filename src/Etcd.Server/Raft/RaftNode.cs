@@ -10,9 +10,10 @@ namespace Etcd.Server.Raft;
 
 /// <summary>
 /// Drives one <see cref="RawNode"/>: a single loop owns it and feeds it ticks, proposals, peer
-/// messages and read requests; for every Ready it persists, sends, applies and advances, in the
-/// order Raft requires. Proposals that arrive while a Ready is being persisted are gathered into
-/// the next one, so one fsync covers many client writes.
+/// messages and read requests, and hands every Ready to the <see cref="ReadyProcessor"/>, which
+/// persists, sends, applies and advances in the order Raft requires. Proposals that arrive while
+/// a Ready is being persisted are gathered into the next one, so one fsync covers many client
+/// writes.
 /// <para>
 /// The loop has a thread of its own: it blocks in fsync by design, which must not hold a
 /// thread-pool thread, and a busy pool must not delay ticks or the next group commit.
@@ -21,13 +22,10 @@ namespace Etcd.Server.Raft;
 public sealed class RaftNode : IAsyncDisposable
 {
     private readonly RawNode _node;
-    private readonly MemoryStorage _storage;
-    private readonly IRaftDurableLog _log;
-    private readonly IEntryApplier _applier;
-    private readonly IPeerSender _peers;
+    private readonly ReadyProcessor _readies;
+    private readonly IStateMachine _state;
     private readonly ZapLogger _logger;
     private readonly TimeSpan _tickInterval;
-    private readonly RaftLogCompaction _compaction;
     private readonly ConcurrentQueue<NodeInput> _inputs = new();
     private readonly ManualResetEventSlim _inputArrived = new(false, spinCount: 50);
     private readonly TaskCompletionSource _loopEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -38,36 +36,31 @@ public sealed class RaftNode : IAsyncDisposable
     private ReadBatch? _openReadBatch;
     private ulong _nextReadContext;
 
-    public RaftNode(RawNode node, MemoryStorage storage, IRaftDurableLog log, IEntryApplier applier, IPeerSender peers,
-        ZapLogger logger, TimeSpan tickInterval, ulong snapshotCount, ulong snapshotCatchUpEntries, ulong memberId)
+    public RaftNode(RawNode node, ReadyProcessor readies, IStateMachine state, ZapLogger logger, TimeSpan tickInterval)
     {
         _node = node;
-        _storage = storage;
-        _log = log;
-        _applier = applier;
-        _peers = peers;
+        _readies = readies;
+        _state = state;
         _logger = logger;
         _tickInterval = tickInterval;
-        _compaction = new RaftLogCompaction(storage, log, applier, logger, snapshotCount, snapshotCatchUpEntries);
-        MemberId = memberId;
-        var status = node.Status();
-        Term = status.HardState.Term;
-        CommitIndex = status.HardState.Commit;
+        readies.LeaderChanged += leader => LeaderChanged?.Invoke(leader);
+        readies.ReadStateReceived += AcceptReadState;
+        readies.Applied += _ => ReleaseAppliedReads();
     }
 
-    public ulong MemberId { get; }
+    public ulong MemberId => _readies.MemberId;
 
     /// <summary>The leader this member knows of, 0 when none.</summary>
-    public ulong Leader { get; private set; }
+    public ulong Leader => _readies.Leader;
 
-    public ulong Term { get; private set; }
+    public ulong Term => _readies.Term;
 
-    public ulong CommitIndex { get; private set; }
+    public ulong CommitIndex => _readies.CommitIndex;
 
-    public bool IsLeader => Leader == MemberId;
+    public bool IsLeader => _readies.IsLeader;
 
     /// <summary>Index of the last entry applied to the state machine.</summary>
-    public ulong AppliedIndex => _applier.AppliedIndex;
+    public ulong AppliedIndex => _state.AppliedIndex;
 
     /// <summary>Raised on the loop when the leader changes (new leader id, 0 for none).</summary>
     public event Action<ulong>? LeaderChanged;
@@ -100,16 +93,15 @@ public sealed class RaftNode : IAsyncDisposable
     public void Step(Message message) => Enqueue(new NodeInput(InputKind.Step, null, message, null));
 
     /// <summary>The transport could not deliver to <paramref name="peer"/>; Raft falls back to probing it.</summary>
-    public void ReportUnreachable(ulong peer) =>
-        Enqueue(new NodeInput(InputKind.Step, null, new Message { Type = MessageType.MsgUnreachable, From = peer }, null));
+    /// <remarks>Not a message to step: Raft refuses local message types from outside (a peer could forge them).</remarks>
+    public void ReportUnreachable(ulong peer) => Enqueue(new NodeInput(InputKind.ReportUnreachable, null, null, null, Peer: peer));
 
-    /// <summary>The outcome of sending a snapshot to <paramref name="peer"/>.</summary>
+    /// <summary>The outcome of sending a snapshot to <paramref name="peer"/>: after a failure Raft probes it again.</summary>
     public void ReportSnapshot(ulong peer, SnapshotStatus status) =>
-        Enqueue(new NodeInput(InputKind.Step, null, new Message { Type = MessageType.MsgSnapStatus, From = peer, Reject = status == SnapshotStatus.Failure }, null));
+        Enqueue(new NodeInput(InputKind.ReportSnapshot, null, null, null, Peer: peer, SnapshotStatus: status));
 
     /// <summary>Asks the leader to hand leadership to <paramref name="transferee"/> (etcd's MoveLeader).</summary>
-    public void TransferLeadership(ulong transferee) =>
-        Enqueue(new NodeInput(InputKind.Step, null, new Message { Type = MessageType.MsgTransferLeader, From = transferee }, null));
+    public void TransferLeadership(ulong transferee) => Enqueue(new NodeInput(InputKind.TransferLeader, null, null, null, Peer: transferee));
 
     /// <summary>Raft's view of replication (progress of every member on the leader), read on the loop.</summary>
     public Task<RaftStatus> StatusAsync()
@@ -131,24 +123,6 @@ public sealed class RaftNode : IAsyncDisposable
     }
 
     private Exception? _stopReason;
-
-    private void SendMessages(IReadOnlyList<Message> messages)
-    {
-        if (messages.Count == 0) return;
-        List<Message>? sendable = null;
-        for (var i = 0; i < messages.Count; i++)
-        {
-            var message = messages[i];
-            if (message.Type == MessageType.MsgSnap && !OutgoingSnapshots.Describe(message, _applier, _storage, _compaction.ReplayedIndex))
-            {
-                sendable ??= [.. messages.Take(i)];
-                _node.ReportSnapshot(message.To, SnapshotStatus.Failure);
-                continue;
-            }
-            sendable?.Add(message);
-        }
-        _peers.Send(sendable ?? messages);
-    }
 
     /// <summary>
     /// Completes once this member has applied everything committed before the call, as confirmed
@@ -208,7 +182,13 @@ public sealed class RaftNode : IAsyncDisposable
                 // applying), then turn it into as few Readies as possible.
                 for (var taken = 0; taken < 4096 && _inputs.TryDequeue(out var input); taken++) Handle(input);
                 if (!_inputs.IsEmpty) _inputArrived.Set();
-                while (_node.HasReady()) ProcessReady();
+                _readies.ProcessAll();
+                if (_campaignAt != 0 && _state.AppliedIndex >= _campaignAt)
+                {
+                    _campaignAt = 0;
+                    if (Leader == 0) _node.Campaign();
+                    _readies.ProcessAll();
+                }
             }
         }
         catch (Exception e)
@@ -242,6 +222,15 @@ public sealed class RaftNode : IAsyncDisposable
                 break;
             case InputKind.Step:
                 _node.Step(input.Message!);
+                break;
+            case InputKind.ReportUnreachable:
+                _node.ReportUnreachable(input.Peer);
+                break;
+            case InputKind.ReportSnapshot:
+                _node.ReportSnapshot(input.Peer, input.SnapshotStatus);
+                break;
+            case InputKind.TransferLeader:
+                _node.TransferLeader(input.Peer);
                 break;
             case InputKind.Campaign:
                 _node.Campaign();
@@ -293,63 +282,6 @@ public sealed class RaftNode : IAsyncDisposable
         }
     }
 
-    private void ProcessReady()
-    {
-        var ready = _node.GetReady();
-        if (ready.SoftState is { } soft && soft.Lead != Leader)
-        {
-            var previous = Leader;
-            Leader = soft.Lead;
-            if (Leader != 0) _logger.Info($"raft.node: {MemberId:x} elected leader {Leader:x} at term {_node.Status().HardState.Term}");
-            else _logger.Info($"raft.node: {MemberId:x} lost leader {previous:x} at term {_node.Status().HardState.Term}");
-            LeaderChanged?.Invoke(Leader);
-        }
-
-        if (ready.Snapshot is { } snapshot && snapshot.Metadata is { Index: > 0 })
-        {
-            _log.SaveSnapshot(snapshot);
-            _storage.ApplySnapshot(snapshot);
-            _applier.Restore(snapshot);
-            _compaction.SnapshotIndex = _compaction.ReplayedIndex = snapshot.Metadata.Index;
-        }
-
-        // The leader sends before it persists, so followers write in parallel with it (Raft thesis
-        // §10.2.1; etcd does the same). Safe here: the leader counts a follower's acknowledgement
-        // only on a later turn of this loop, when this Ready's entries are already durable.
-        var leaderSendsFirst = IsLeader;
-        if (leaderSendsFirst) SendMessages(ready.Messages);
-
-        var hardState = ready.HasHardState ? ready.HardState : null;
-        _log.Save(hardState, ready.Entries, ready.MustSync);
-        if (hardState is not null)
-        {
-            _storage.SetHardState(hardState);
-            Term = hardState.Term;
-            CommitIndex = hardState.Commit;
-        }
-        _storage.Append(ready.Entries);
-
-        // Entries and hard state are durable: now the messages that depend on them may go.
-        if (!leaderSendsFirst) SendMessages(ready.Messages);
-
-        foreach (var state in ready.ReadStates) AcceptReadState(state);
-
-        if (ready.CommittedEntries.Count > 0)
-        {
-            _applier.Apply(ready.CommittedEntries, _node);
-            _compaction.ReplayedIndex = ready.CommittedEntries[^1].Index;
-        }
-        ReleaseAppliedReads();
-
-        _node.Advance(ready);
-        if (_campaignAt != 0 && _applier.AppliedIndex >= _campaignAt)
-        {
-            _campaignAt = 0;
-            if (Leader == 0) _node.Campaign();
-        }
-        _compaction.MaybeSnapshot();
-    }
-
     private void AcceptReadState(ReadState state)
     {
         if (state.RequestContext.Length != 8) return;
@@ -360,7 +292,7 @@ public sealed class RaftNode : IAsyncDisposable
 
     private void ReleaseAppliedReads()
     {
-        var applied = _applier.AppliedIndex;
+        var applied = _state.AppliedIndex;
         for (var i = _readsAwaitingApply.Count - 1; i >= 0; i--)
         {
             if (_readsAwaitingApply[i].Index > applied) continue;
@@ -389,10 +321,13 @@ public sealed class RaftNode : IAsyncDisposable
         ReadIndex,
         Status,
         ProposeConfChange,
+        ReportUnreachable,
+        ReportSnapshot,
+        TransferLeader,
     }
 
     private readonly record struct NodeInput(InputKind Kind, ByteString? Data, Message? Message, Action<RaftError>? OnDropped,
-        TaskCompletionSource<RaftStatus>? StatusReply = null, ConfChange? Change = null);
+        TaskCompletionSource<RaftStatus>? StatusReply = null, ConfChange? Change = null, ulong Peer = 0, SnapshotStatus SnapshotStatus = default);
 
     private sealed class ReadBatch
     {

@@ -33,7 +33,10 @@ public sealed class WalRaftLog : IRaftDurableLog
     }
 
     /// <summary>What a restarting member recovers: its identity, newest snapshot, hard state and the entries after the snapshot.</summary>
-    public sealed record Recovered(WalRaftLog Log, Metadata Metadata, Snapshot? Snapshot, HardState? HardState, IReadOnlyList<Entry> Entries);
+    public sealed record Recovered(WalRaftLog Log, Metadata Metadata, Snapshot? Snapshot, HardState? HardState, IReadOnlyList<Entry> Entries)
+    {
+        public RecoveredLog Recovery => new(Snapshot, HardState, Entries);
+    }
 
     public static Recovered Open(string walDir, string snapDir, bool fsync, int maxSnapshots)
     {

@@ -52,6 +52,13 @@ internal sealed class SyncedWatchers
     /// <summary>The watchers of exactly <paramref name="key"/>, or null.</summary>
     public List<Watcher>? OfKey(ReadOnlySpan<byte> key) => _byKeySpan.TryGetValue(key, out var list) ? list : null;
 
+    /// <summary>Adds every watcher to <paramref name="into"/>.</summary>
+    public void CopyTo(List<Watcher> into)
+    {
+        foreach (var list in _byKey.Values) into.AddRange(list);
+        into.AddRange(_ranges);
+    }
+
     /// <summary>Every range and from-key watcher (test each with <see cref="Watcher.Contains"/>).</summary>
     public List<Watcher> Ranges => _ranges;
 }

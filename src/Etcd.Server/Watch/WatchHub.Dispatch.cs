@@ -28,6 +28,24 @@ public sealed partial class WatchHub
         }
     }
 
+    /// <summary>
+    /// The store was rebuilt from a leader's snapshot: the revisions up to <paramref name="revision"/>
+    /// reached it with no events, so every synced watcher falls behind and reads them from the
+    /// new history (etcd's watchableStore.Restore). Those whose start was compacted away in the
+    /// snapshot are told so by the catch-up loop, as anywhere else.
+    /// </summary>
+    public void Restored(long revision)
+    {
+        lock (_lock)
+        {
+            var synced = new List<Watcher>(_synced.Count);
+            _synced.CopyTo(synced);
+            foreach (var watcher in synced) FallBehind(watcher);
+            _notified = revision;
+            PublishQueued();
+        }
+    }
+
     private void Dispatch(IReadOnlyList<Event> events)
     {
         // Events carry prev_kv; watchers that did not ask for it share one copy without it.

@@ -142,5 +142,7 @@ public sealed class LeaseApplierTests : IDisposable
         public List<IReadOnlyList<Event>> Commits { get; } = [];
 
         public void Committed(long afterRevision, long throughRevision, IReadOnlyList<Event> events) => Commits.Add(events);
+
+        public void Restored(long revision) => throw new InvalidOperationException("these tests never restore");
     }
 }

@@ -73,7 +73,7 @@ public sealed class RaftLogCompactionTests
         Assert.Equal(36UL, message.Snapshot.Metadata.Index);
     }
 
-    private sealed class AppliedAt(ulong index) : IEntryApplier
+    private sealed class AppliedAt(ulong index) : IStateMachine
     {
         public ulong AppliedIndex => index;
 

@@ -15,7 +15,7 @@ public sealed class RaftLogRecoveryTests
         var storage = new MemoryStorage();
         var snapshot = new Snapshot { Metadata = new SnapshotMetadata { Index = 33, Term = 3, ConfState = new ConfState { Voters = { 1, 2, 3 } } } };
 
-        var applied = RaftLogRecovery.Load(storage, snapshot, new HardState { Term = 2, Vote = 2, Commit = 19 }, []);
+        var applied = RaftLogRecovery.Load(storage, new RecoveredLog(snapshot, new HardState { Term = 2, Vote = 2, Commit = 19 }, []));
         var node = new RawNode(new RaftConfig { Id = 1, Storage = storage, Applied = applied, Random = new Random(1) });
 
         Assert.Equal(33UL, applied);
@@ -30,7 +30,7 @@ public sealed class RaftLogRecoveryTests
         var storage = new MemoryStorage();
         var snapshot = new Snapshot { Metadata = new SnapshotMetadata { Index = 10, Term = 1, ConfState = new ConfState { Voters = { 1 } } } };
 
-        RaftLogRecovery.Load(storage, snapshot, new HardState { Term = 1, Commit = 12 }, [new Entry { Index = 11, Term = 1 }, new Entry { Index = 12, Term = 1 }]);
+        RaftLogRecovery.Load(storage, new RecoveredLog(snapshot, new HardState { Term = 1, Commit = 12 }, [new Entry { Index = 11, Term = 1 }, new Entry { Index = 12, Term = 1 }]));
 
         Assert.Equal(11UL, storage.FirstIndex());
         Assert.Equal(12UL, storage.LastIndex());

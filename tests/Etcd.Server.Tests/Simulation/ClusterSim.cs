@@ -32,6 +32,7 @@ internal sealed class ClusterSim
         Network = new SimPeerNetwork(this) { DropRate = Options.DropRate, DuplicateRate = Options.DuplicateRate, MaxDelay = Options.MaxDelay };
         _load = new ClientLoad(Random, Options.ClusterSize);
         _trace = trace ? new Queue<string>() : null;
+        Time = new SimTime(this);
     }
 
     public Random Random { get; }
@@ -45,6 +46,9 @@ internal sealed class ClusterSim
     public ClusterSimStats Stats { get; } = new();
 
     public long Now { get; private set; }
+
+    /// <summary>Simulated time as a clock for the member's leases and tokens: a unit is 10 ms.</summary>
+    public TimeProvider Time { get; }
 
     /// <summary>The last events of the run (only when tracing), for failure reports.</summary>
     public IEnumerable<string> RecentTrace => _trace ?? Enumerable.Empty<string>();
@@ -82,13 +86,14 @@ internal sealed class ClusterSim
         Verify();
     }
 
-    /// <summary>Called by a member at each point of a Ready where its process could die; true if it just did.</summary>
-    public bool CrashesMidReady(SimMember member, string where)
+    /// <summary>Asked by a member's disk and network after each write inside a Ready: does its process die right here?</summary>
+    public bool ShouldCrashMidReady() => _faults && Random.NextDouble() < Options.MidReadyCrashRate;
+
+    /// <summary>A member's process died half-way through a Ready.</summary>
+    public void CrashMidReady(SimMember member, string where)
     {
-        if (!_faults || Random.NextDouble() >= Options.MidReadyCrashRate) return false;
         Stats.MidReadyCrashes++;
         Crash(member, where);
-        return true;
     }
 
     /// <summary>A proposal's waiter completed: with success the write is acknowledged.</summary>
@@ -249,6 +254,15 @@ internal sealed class ClusterSim
 
     private static string MemberList(SimMember member) => string.Join("; ", member.Members.All.Select(m =>
         $"{m.Id} {m.Name} peers={string.Join(',', m.PeerUrls)} clients={string.Join(',', m.ClientUrls)} learner={m.IsLearner}"));
+
+    private sealed class SimTime(ClusterSim sim) : TimeProvider
+    {
+        public override long TimestampFrequency => 100;
+
+        public override long GetTimestamp() => sim.Now;
+
+        public override DateTimeOffset GetUtcNow() => DateTimeOffset.UnixEpoch.AddSeconds(1_000_000).AddMilliseconds(sim.Now * 10);
+    }
 
     private sealed class TraceLogger(ClusterSim sim, ulong id) : IRaftLogger
     {

@@ -26,19 +26,19 @@ internal sealed class SimPeerNetwork(ClusterSim sim)
 
     public int InFlightCount => _queue.Count;
 
-    public void Send(Message message, SimMember from, byte[]? backend)
+    public void Send(Message message, ulong from, int incarnation, byte[]? backend)
     {
         var wire = message.ToByteArray();
         var random = sim.Random;
         if (random.NextDouble() < DropRate)
         {
             sim.Stats.Dropped++;
-            if (message.Type == MessageType.MsgSnap) Schedule(new InFlight(wire, message.To, from.Id, from.Incarnation, null, SnapshotStatus.Failure), 1);
+            if (message.Type == MessageType.MsgSnap) Schedule(new InFlight(wire, message.To, from, incarnation, null, SnapshotStatus.Failure), 1);
             return;
         }
         var copies = random.NextDouble() < DuplicateRate ? 2 : 1;
         for (var i = 0; i < copies; i++)
-            Schedule(new InFlight(wire, message.To, from.Id, from.Incarnation, backend, null), random.Next(1, MaxDelay + 1));
+            Schedule(new InFlight(wire, message.To, from, incarnation, backend, null), random.Next(1, MaxDelay + 1));
     }
 
     /// <summary>Delivers everything due by <paramref name="now"/>.</summary>

@@ -19,6 +19,12 @@ internal sealed class SimWal : IRaftDurableLog
     // The snapshot file: written and synced before its marker, so always durable.
     private Snapshot? _snapshot;
 
+    /// <summary>
+    /// Called after each save has taken effect, with where the Ready is: the simulator's chance to
+    /// let the process die right there (by throwing <see cref="SimulatedCrash"/>).
+    /// </summary>
+    public Action<string>? AfterWrite { get; set; }
+
     /// <summary>True once the member has started for the first time (the server's WalRaftLog.Exists).</summary>
     public bool Exists { get; private set; }
 
@@ -38,6 +44,7 @@ internal sealed class SimWal : IRaftDurableLog
         foreach (var entry in entries) _records.Add(new Record(entry.Clone(), null, null));
         if (hardState is not null) _records.Add(new Record(null, hardState.Clone(), null));
         if (sync) _synced = _records.Count;
+        AfterWrite?.Invoke("after persisting entries");
     }
 
     public void SaveSnapshot(Snapshot snapshot)
@@ -45,6 +52,7 @@ internal sealed class SimWal : IRaftDurableLog
         _snapshot = snapshot.Clone();
         _records.Add(new Record(null, null, snapshot.Metadata.Clone()));
         _synced = _records.Count;
+        AfterWrite?.Invoke("after saving a snapshot, before installing or releasing the log");
     }
 
     /// <summary>
@@ -79,7 +87,7 @@ internal sealed class SimWal : IRaftDurableLog
     }
 
     /// <summary>What a restarting member reads back (WalRaftLog.Open): newest snapshot, last hard state, entries after the snapshot.</summary>
-    public (Snapshot? Snapshot, HardState? HardState, List<Entry> Entries) Recover()
+    public RecoveredLog Recover()
     {
         var from = _snapshot?.Metadata.Index ?? 0;
         HardState? state = null;
@@ -94,7 +102,7 @@ internal sealed class SimWal : IRaftDurableLog
             entries.RemoveRange((int)position, entries.Count - (int)position);
             entries.Add(entry.Clone());
         }
-        return (_snapshot?.Clone(), state?.Clone(), entries);
+        return new RecoveredLog(_snapshot?.Clone(), state?.Clone(), entries);
     }
 
     public void Dispose()

@@ -12,7 +12,7 @@ internal sealed class WatchFixture : IAsyncDisposable
 {
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
 
-    private readonly MemoryBackend _backend = new();
+    private readonly Etcd.Storage.Backend.ReplaceableBackend _backend = new(new MemoryBackend());
     private readonly ZapLogger _logger = new(LogLevel.Error, [Stream.Null], ownsOutputs: false);
 
     /// <param name="started">Whether the hub's loops run from the start; a test that must set up several watchers before the first catch-up round starts it itself.</param>
@@ -44,6 +44,16 @@ internal sealed class WatchFixture : IAsyncDisposable
         var result = operations(batch);
         batch.Commit();
         return result;
+    }
+
+    /// <summary>What installing a leader's snapshot does to the store: its contents become a copy of <paramref name="source"/>'s.</summary>
+    public void Restore(Etcd.Storage.Backend.IBackend source)
+    {
+        using var archive = new MemoryStream();
+        source.WriteSnapshotTo(archive);
+        archive.Position = 0;
+        var copy = MemoryBackend.RestoreFrom(archive);
+        Kv.Restore(() => _backend.Replace(copy));
     }
 
     public static WatchCreateRequest Create(string key, string? end = null, long start = 0, long id = 0) =>

@@ -22,6 +22,38 @@ public sealed class WatchHubTests : IAsyncLifetime
         string.Join(",", response.Events.Select(e => $"{(e.Type == Event.Types.EventType.Put ? "put" : "del")}:{e.Kv.Key.ToStringUtf8()}@{e.Kv.ModRevision}"));
 
     [Fact]
+    public async Task AfterASnapshotInstallWatchersGetTheRevisionsItBroughtFromItsHistory()
+    {
+        // The leader's history: the member has its first two revisions, the snapshot all six.
+        using var leaderBackend = new Etcd.Storage.Backend.Memory.MemoryBackend();
+        using (var leader = new Etcd.Mvcc.KvStore(leaderBackend))
+        {
+            foreach (var value in new[] { "1", "2", "3", "4", "5" })
+            {
+                using var batch = leader.BeginApply();
+                batch.Put(new PutRequest { Key = B("a"), Value = B(value) });
+                batch.Commit();
+            }
+        }
+        _fixture.Put("a", "1");
+        var live = _fixture.Hub.OpenSession();
+        live.Create(Create("a"));
+        await Take(live, 1);
+
+        _fixture.Restore(leaderBackend);
+        // One opened afterwards from the past, as an informer does after reconnecting.
+        var past = _fixture.Hub.OpenSession();
+        past.Create(Create("a", start: 2));
+        await Take(past, 1);
+        _fixture.Put("a", "6");
+
+        var seen = await TakeUntil(live, t => t.Sum(r => r.Events.Count) >= 5);
+        Assert.Equal("put:a@3,put:a@4,put:a@5,put:a@6,put:a@7", string.Join(",", seen.Where(r => r.Events.Count > 0).Select(Keys)));
+        var fromPast = await TakeUntil(past, t => t.Sum(r => r.Events.Count) >= 6);
+        Assert.Equal("put:a@2,put:a@3,put:a@4,put:a@5,put:a@6,put:a@7", string.Join(",", fromPast.Where(r => r.Events.Count > 0).Select(Keys)));
+    }
+
+    [Fact]
     public async Task EachRevisionIsItsOwnResponseWhileTheClientKeepsUp()
     {
         var session = _fixture.Hub.OpenSession();

@@ -39,9 +39,10 @@ public sealed class RocksDbBackend : IBackend
     // The owner's reference (given up by Dispose), plus one per call in progress and per open snapshot.
     private int _references = 1;
 
-    private RocksDbBackend(nint db)
+    private RocksDbBackend(nint db, string directory)
     {
         _db = db;
+        Location = directory;
         _unsyncedWrite = RocksDbNative.rocksdb_writeoptions_create();
         RocksDbNative.rocksdb_writeoptions_set_sync(_unsyncedWrite, 0);
         _syncedWrite = RocksDbNative.rocksdb_writeoptions_create();
@@ -59,7 +60,7 @@ public sealed class RocksDbBackend : IBackend
             byte* error = null;
             nint db = RocksDbNative.rocksdb_open(dbOptions, directory, &error);
             RocksDbError.ThrowIfSet(error);
-            return new RocksDbBackend(db);
+            return new RocksDbBackend(db, Path.GetFullPath(directory));
         }
         finally
         {
@@ -86,6 +87,9 @@ public sealed class RocksDbBackend : IBackend
             return Math.Min(live, SizeBytes);
         }
     }
+
+    /// <summary>Where the database lives.</summary>
+    public string Location { get; }
 
     /// <summary>Completes once the native database is closed: after Dispose, when the last snapshot and call let go.</summary>
     public Task Closed => _closed.Task;

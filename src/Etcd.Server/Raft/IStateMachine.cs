@@ -3,8 +3,11 @@ using Etcd.Raft.Raftpb;
 
 namespace Etcd.Server.Raft;
 
-/// <summary>Applies committed entries to the state machine, in order, exactly once each.</summary>
-public interface IEntryApplier
+/// <summary>
+/// What Raft replicates into: committed entries are applied to it in order, exactly once each,
+/// and a leader's snapshot replaces it whole. The server's is <see cref="State.MemberState"/>.
+/// </summary>
+public interface IStateMachine
 {
     /// <summary>Index of the last entry whose effects are in the backend.</summary>
     ulong AppliedIndex { get; }
@@ -16,7 +19,7 @@ public interface IEntryApplier
     /// </summary>
     void Apply(IReadOnlyList<Entry> entries, RawNode node);
 
-    /// <summary>Replaces the state machine with a snapshot received from the leader.</summary>
+    /// <summary>Becomes the state a snapshot from the leader stands for (its backend arrived beforehand).</summary>
     void Restore(Snapshot snapshot);
 
     /// <summary>The state a snapshot needs besides the backend (membership), as bytes.</summary>
