@@ -9,12 +9,15 @@ public sealed class RaftSnapshotFiles(string directory, int keep)
 {
     private readonly SnapshotStore _store = new(directory);
 
-    public void Save(Snapshot snapshot)
-    {
-        _store.Save(snapshot.Metadata.Term, snapshot.Metadata.Index, snapshot.ToByteArray());
-        _store.Purge(keep);
-    }
+    /// <summary>Writes the snapshot's file durably; older files stay until <see cref="Purge"/>.</summary>
+    public void Save(Snapshot snapshot) => _store.Save(snapshot.Metadata.Term, snapshot.Metadata.Index, snapshot.ToByteArray());
 
-    public Snapshot? LoadNewest() =>
-        _store.LoadNewest() is { } stored ? Snapshot.Parser.ParseFrom(stored.Data) : null;
+    /// <summary>Keeps the newest --max-snapshots files; call only once the newest one's WAL marker is durable.</summary>
+    public void Purge() => _store.Purge(keep);
+
+    /// <summary>The newest snapshot that <paramref name="recorded"/> (the WAL's markers) has, or null.</summary>
+    public Snapshot? LoadNewest(IReadOnlySet<Etcd.Storage.Wal.WalSnapshot> recorded) =>
+        _store.LoadNewest((term, index) => recorded.Contains(new Etcd.Storage.Wal.WalSnapshot(index, term))) is { } stored
+            ? Snapshot.Parser.ParseFrom(stored.Data)
+            : null;
 }

@@ -41,7 +41,7 @@ public sealed class WalRaftLog : IRaftDurableLog
     public static Recovered Open(string walDir, string snapDir, bool fsync, int maxSnapshots)
     {
         var snapshots = new RaftSnapshotFiles(snapDir, maxSnapshots);
-        var snapshot = snapshots.LoadNewest();
+        var snapshot = snapshots.LoadNewest(Wal.SnapshotMarkers(walDir));
         var marker = snapshot?.Metadata is { } m ? new WalSnapshot(m.Index, m.Term) : default;
         var wal = Wal.Open(walDir, marker);
         var contents = wal.ReadAll();
@@ -75,11 +75,13 @@ public sealed class WalRaftLog : IRaftDurableLog
 
     public void SaveSnapshot(Snapshot snapshot)
     {
-        // etcd's order: the snapshot file first, then the WAL marker, synced; only after that
-        // may older WAL segments go.
+        // etcd's order: the snapshot file first, then the WAL marker, synced; only after that may
+        // older snapshot files and WAL segments go. A crash in between leaves a file the WAL has
+        // no marker for, which Open passes over for the one before.
         _snapshots.Save(snapshot);
         _wal.AppendSnapshotMarker(new WalSnapshot(snapshot.Metadata.Index, snapshot.Metadata.Term));
         _wal.Sync();
+        _snapshots.Purge();
     }
 
     public void ReleaseTo(ulong index) => _wal.ReleaseTo(index);

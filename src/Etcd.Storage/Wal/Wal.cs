@@ -153,6 +153,32 @@ public sealed class Wal : IDisposable
     }
 
     /// <summary>
+    /// Every snapshot marker in the log in <paramref name="directory"/> (etcd's
+    /// ValidSnapshotEntries). A snapshot file may be recovered from only when the log has its
+    /// marker: one saved just before a crash, whose marker never reached the log, is passed over
+    /// for the newest one that did.
+    /// </summary>
+    public static IReadOnlySet<WalSnapshot> SnapshotMarkers(string directory)
+    {
+        directory = Path.GetFullPath(directory);
+        var markers = new HashSet<WalSnapshot>();
+        var segments = WalDirectory.ListSegments(directory);
+        for (int i = 0; i < segments.Count; i++)
+        {
+            string path = Path.Combine(directory, segments[i].FileName);
+            using var reader = new SegmentReader(path, isLast: i == segments.Count - 1);
+            while (reader.TryRead(out WalRecord record))
+            {
+                if (record.Type == WalRecordType.Snapshot)
+                {
+                    markers.Add(DecodeSnapshotMarker(record.Data, path));
+                }
+            }
+        }
+        return markers;
+    }
+
+    /// <summary>
     /// Reads the log from the snapshot given to <see cref="Open"/> to its end, repairs a torn tail
     /// (truncates it and zeroes the rest of the segment) and readies the log for appending.
     /// Throws <see cref="WalSnapshotNotFoundException"/> when no marker has the snapshot's index
