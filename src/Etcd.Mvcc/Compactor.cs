@@ -11,7 +11,9 @@ namespace Etcd.Mvcc;
 /// </summary>
 /// <remarks>
 /// Work is done in bounded chunks, each holding the index lock only briefly, so that reads and
-/// the applying thread interleave with a compaction of any size.
+/// the applying thread interleave with a compaction of any size. A compactor made to work inline
+/// does the whole compaction in <see cref="Schedule"/> instead, on the applying thread: the
+/// deterministic simulator needs every write to the backend to happen at a point it chose.
 /// </remarks>
 internal sealed class Compactor : IDisposable
 {
@@ -29,19 +31,37 @@ internal sealed class Compactor : IDisposable
     private readonly Lock waitersLock = new();
     private readonly List<(long Revision, TaskCompletionSource Done)> waiters = [];
     private readonly Task worker;
+    private readonly bool inline;
     private long finishedRevision;
     private Exception? failure;
 
-    public Compactor(KeyIndex index, ReaderWriterLockSlim indexLock, IBackend backend, long finishedRevision)
+    public Compactor(KeyIndex index, ReaderWriterLockSlim indexLock, IBackend backend, long finishedRevision, bool inline = false)
     {
         this.index = index;
         this.indexLock = indexLock;
         this.backend = backend;
         this.finishedRevision = finishedRevision;
-        worker = Task.Run(RunAsync);
+        this.inline = inline;
+        worker = inline ? Task.CompletedTask : Task.Run(RunAsync);
     }
 
-    public void Schedule(long revision) => scheduled.Writer.TryWrite(revision);
+    public void Schedule(long revision)
+    {
+        if (!inline)
+        {
+            scheduled.Writer.TryWrite(revision);
+            return;
+        }
+        Compact(revision);
+    }
+
+    private void Compact(long revision)
+    {
+        var kept = new HashSet<Revision>();
+        CompactIndex(revision, kept);
+        RemoveRecords(revision, kept);
+        MarkFinished(revision);
+    }
 
     /// <summary>Completes when a compaction at or above <paramref name="revision"/> has finished.</summary>
     public Task WhenCompacted(long revision)
@@ -91,10 +111,7 @@ internal sealed class Compactor : IDisposable
         {
             await foreach (long revision in scheduled.Reader.ReadAllAsync(stopping.Token).ConfigureAwait(false))
             {
-                var kept = new HashSet<Revision>();
-                CompactIndex(revision, kept);
-                RemoveRecords(revision, kept);
-                MarkFinished(revision);
+                Compact(revision);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)

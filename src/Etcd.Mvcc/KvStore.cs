@@ -23,14 +23,15 @@ namespace Etcd.Mvcc;
 public sealed class KvStore : IDisposable
 {
     private readonly ReaderWriterLockSlim indexLock = new(LockRecursionPolicy.NoRecursion);
-    // Replaced by Restore, on the applying thread.
-    private Compactor compactor;
+    // Replaced by Restore, on the applying thread; set by Load, which the constructor calls.
+    private Compactor compactor = null!;
     private readonly ApplyWorkspace applyWorkspace = new();
 
     // Guarded by indexLock; written only when a batch commits.
     private long committedRevision;
     private long committedCompactRevision;
 
+    private readonly bool compactInline;
     private ulong consistentIndex;
     private ulong consistentTerm;
     private ApplyBatch? openBatch;
@@ -47,17 +48,26 @@ public sealed class KvStore : IDisposable
     /// them never touch the backend; larger ones are read from the backend. Memory per key is
     /// about 300 bytes plus the value when kept.
     /// </param>
-    public KvStore(IBackend backend, ILeaseLookup? leases = null, int maxCachedValueBytes = DefaultMaxCachedValueBytes)
+    /// <param name="compactInline">
+    /// Physical compaction runs on the applying thread, within the commit of the compaction
+    /// (the simulator's choice: every backend write at a point it decides), instead of in the
+    /// background.
+    /// </param>
+    public KvStore(IBackend backend, ILeaseLookup? leases = null, int maxCachedValueBytes = DefaultMaxCachedValueBytes, bool compactInline = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxCachedValueBytes);
+        this.compactInline = compactInline;
         Backend = backend;
         Leases = leases;
         MaxCachedValueBytes = maxCachedValueBytes;
-        compactor = Load();
+        Resume(Load());
     }
 
-    /// <summary>Builds the index and the counters from the backend; the caller holds the write lock or is the constructor.</summary>
-    private Compactor Load()
+    /// <summary>
+    /// Builds the index and the counters from the backend (the caller holds the write lock or is
+    /// the constructor); returns the revision of a compaction that was committed but not finished.
+    /// </summary>
+    private long? Load()
     {
         using IBackendSnapshot snapshot = Backend.Snapshot();
         StoreState state = StoreLoader.Load(snapshot, Index, LeaseKeys, MaxCachedValueBytes);
@@ -65,13 +75,17 @@ public sealed class KvStore : IDisposable
         Volatile.Write(ref committedCompactRevision, state.CompactRevision);
         Volatile.Write(ref consistentTerm, state.ConsistentTerm);
         Volatile.Write(ref consistentIndex, state.ConsistentIndex);
-        var loaded = new Compactor(Index, indexLock, Backend, state.FinishedCompactRevision);
-        if (state.CompactRevision > state.FinishedCompactRevision)
+        compactor = new Compactor(Index, indexLock, Backend, state.FinishedCompactRevision, compactInline);
+        return state.CompactRevision > state.FinishedCompactRevision ? state.CompactRevision : null;
+    }
+
+    /// <summary>A compaction was committed but the process stopped before it finished removing records: it goes on now.</summary>
+    private void Resume(long? unfinishedCompaction)
+    {
+        if (unfinishedCompaction is long revision)
         {
-            // A compaction was committed but the process stopped before it finished removing records.
-            loaded.Schedule(state.CompactRevision);
+            compactor.Schedule(revision);
         }
-        return loaded;
     }
 
     /// <summary>
@@ -91,18 +105,20 @@ public sealed class KvStore : IDisposable
         }
         // Its work refers to the old contents; waits for it stop first (it takes the write lock in chunks).
         compactor.Dispose();
+        long? unfinished;
         indexLock.EnterWriteLock();
         try
         {
             replaceContents();
             Index.Clear();
             LeaseKeys.Clear();
-            compactor = Load();
+            unfinished = Load();
         }
         finally
         {
             indexLock.ExitWriteLock();
         }
+        Resume(unfinished);
         Observer?.Restored(CurrentRevision);
     }
 

@@ -100,6 +100,28 @@ public sealed class CompactionTests : IDisposable
     }
 
     [Fact]
+    public void An_inline_compaction_is_carried_out_when_its_commit_returns_and_resumes_on_open()
+    {
+        using var inline = new TestStore(compactInline: true);
+        inline.Put("a", "1");
+        inline.Put("a", "2");
+        inline.Put("b", "1");
+        inline.Compact(3);
+        Assert.Equal(["3_0", "4_0"], inline.RecordKeys());
+        using (IBackendSnapshot snapshot = inline.Backend.Snapshot()) Assert.Equal(3, MetaKeys.GetRevision(snapshot, MetaKeys.FinishedCompact));
+
+        inline.Put("a", "3");
+        inline.Store.Dispose();
+        using (IBackendBatch batch = inline.Backend.CreateBatch())
+        {
+            MetaKeys.PutRevision(batch, MetaKeys.ScheduledCompact, 5);
+            inline.Backend.Commit(batch);
+        }
+        inline.Reopen();
+        Assert.Equal(["4_0", "5_0"], inline.RecordKeys());
+    }
+
+    [Fact]
     public async Task A_compaction_committed_but_not_carried_out_resumes_on_open()
     {
         // As if the process stopped right after the batch holding the compaction committed.

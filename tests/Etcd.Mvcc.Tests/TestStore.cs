@@ -8,12 +8,15 @@ namespace Etcd.Mvcc.Tests;
 /// <summary>A KvStore on a MemoryBackend with one-request-per-batch shortcuts for tests.</summary>
 internal sealed class TestStore : IDisposable
 {
-    public TestStore(ILeaseLookup? leases = null, int maxCachedValueBytes = KvStore.DefaultMaxCachedValueBytes)
+    public TestStore(ILeaseLookup? leases = null, int maxCachedValueBytes = KvStore.DefaultMaxCachedValueBytes, bool compactInline = false)
     {
         Leases = leases;
         MaxCachedValueBytes = maxCachedValueBytes;
-        Store = new KvStore(Backend, leases, maxCachedValueBytes);
+        CompactInline = compactInline;
+        Store = new KvStore(Backend, leases, maxCachedValueBytes, compactInline);
     }
+
+    public bool CompactInline { get; }
 
     /// <summary>Both ways the index can hold a newest record: with its value, and without (read from the backend).</summary>
     public static TheoryData<int> ValueCaching => [KvStore.DefaultMaxCachedValueBytes, 0];
@@ -80,7 +83,7 @@ internal sealed class TestStore : IDisposable
     public void Reopen()
     {
         Store.Dispose();
-        Store = new KvStore(Backend, Leases, MaxCachedValueBytes);
+        Store = new KvStore(Backend, Leases, MaxCachedValueBytes, CompactInline);
     }
 
     public void Dispose()

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Etcd.Raft;
@@ -30,11 +29,7 @@ public sealed class RaftNode : IAsyncDisposable
     private readonly ManualResetEventSlim _inputArrived = new(false, spinCount: 50);
     private readonly TaskCompletionSource _loopEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _stopping;
-    private readonly Dictionary<ulong, ReadBatch> _readsInFlight = [];
-    private readonly List<(ulong Index, ReadBatch Batch)> _readsAwaitingApply = [];
-    private readonly Lock _readLock = new();
-    private ReadBatch? _openReadBatch;
-    private ulong _nextReadContext;
+    private readonly ReadIndexRounds _reads;
 
     public RaftNode(RawNode node, ReadyProcessor readies, IStateMachine state, ZapLogger logger, TimeSpan tickInterval)
     {
@@ -44,8 +39,9 @@ public sealed class RaftNode : IAsyncDisposable
         _logger = logger;
         _tickInterval = tickInterval;
         readies.LeaderChanged += leader => LeaderChanged?.Invoke(leader);
-        readies.ReadStateReceived += AcceptReadState;
-        readies.Applied += _ => ReleaseAppliedReads();
+        _reads = new ReadIndexRounds(logger);
+        readies.ReadStateReceived += _reads.Accept;
+        readies.Applied += _ => _reads.Release(state.AppliedIndex);
     }
 
     public ulong MemberId => _readies.MemberId;
@@ -126,25 +122,13 @@ public sealed class RaftNode : IAsyncDisposable
 
     /// <summary>
     /// Completes once this member has applied everything committed before the call, as confirmed
-    /// by a ReadIndex round: after that a local read is linearizable. Concurrent callers share one
-    /// round; a caller that arrives while a round is in flight waits for the next one, because
-    /// the earlier round may predate its request.
+    /// by a ReadIndex round: after that a local read is linearizable (see <see cref="ReadIndexRounds"/>).
     /// </summary>
     public Task WaitLinearizableAsync(CancellationToken cancellationToken)
     {
-        ReadBatch batch;
-        var issue = false;
-        lock (_readLock)
-        {
-            if (_openReadBatch is null)
-            {
-                _openReadBatch = new ReadBatch();
-                issue = true;
-            }
-            batch = _openReadBatch;
-        }
+        var ready = _reads.WaitAsync(cancellationToken, out var issue);
         if (issue) Enqueue(new NodeInput(InputKind.ReadIndex, null, null, null));
-        return batch.Completion.Task.WaitAsync(cancellationToken);
+        return ready;
     }
 
     private void Enqueue(NodeInput input)
@@ -173,7 +157,7 @@ public sealed class RaftNode : IAsyncDisposable
                 if (clock.Elapsed >= nextTick)
                 {
                     _node.Tick();
-                    RetryUnansweredReads(clock.Elapsed);
+                    _reads.RetryUnanswered(_node, clock.Elapsed);
                     nextTick += _tickInterval;
                     // After a long stall, tick once rather than in a burst that would start elections.
                     if (clock.Elapsed > nextTick) nextTick = clock.Elapsed + _tickInterval;
@@ -236,68 +220,11 @@ public sealed class RaftNode : IAsyncDisposable
                 _node.Campaign();
                 break;
             case InputKind.ReadIndex:
-                IssueReadIndex();
+                _reads.Issue(_node);
                 break;
             case InputKind.Status:
                 input.StatusReply!.TrySetResult(_node.Status());
                 break;
-        }
-    }
-
-    private void IssueReadIndex()
-    {
-        ReadBatch? batch;
-        lock (_readLock)
-        {
-            batch = _openReadBatch;
-            _openReadBatch = null;
-        }
-        if (batch is null) return;
-        var context = ++_nextReadContext;
-        Span<byte> bytes = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64BigEndian(bytes, context);
-        batch.Context = ByteString.CopyFrom(bytes);
-        _readsInFlight.Add(context, batch);
-        _node.ReadIndex(batch.Context);
-    }
-
-    // etcd's readIndexRetryTime: Raft drops a ReadIndex silently (no leader yet, a lost message,
-    // a leader change), so one unanswered for this long is asked again with the same context.
-    private static readonly TimeSpan ReadIndexRetry = TimeSpan.FromMilliseconds(500);
-    private TimeSpan _lastReadRetry;
-
-    private void RetryUnansweredReads(TimeSpan now)
-    {
-        if (_readsInFlight.Count == 0 || now - _lastReadRetry < ReadIndexRetry)
-        {
-            if (_readsInFlight.Count == 0) _lastReadRetry = now;
-            return;
-        }
-        _lastReadRetry = now;
-        foreach (var batch in _readsInFlight.Values)
-        {
-            if (batch.Retried++ == 0)
-                _logger.Warn("waiting for ReadIndex response took too long, retrying", LogField.Duration("retry-timeout", ReadIndexRetry));
-            _node.ReadIndex(batch.Context!);
-        }
-    }
-
-    private void AcceptReadState(ReadState state)
-    {
-        if (state.RequestContext.Length != 8) return;
-        var context = BinaryPrimitives.ReadUInt64BigEndian(state.RequestContext.Span);
-        if (!_readsInFlight.Remove(context, out var batch)) return;
-        _readsAwaitingApply.Add((state.Index, batch));
-    }
-
-    private void ReleaseAppliedReads()
-    {
-        var applied = _state.AppliedIndex;
-        for (var i = _readsAwaitingApply.Count - 1; i >= 0; i--)
-        {
-            if (_readsAwaitingApply[i].Index > applied) continue;
-            _readsAwaitingApply[i].Batch.Completion.TrySetResult();
-            _readsAwaitingApply.RemoveAt(i);
         }
     }
 
@@ -307,9 +234,7 @@ public sealed class RaftNode : IAsyncDisposable
         _inputArrived.Set();
         await _loopEnded.Task.ConfigureAwait(false);
         while (_inputs.TryDequeue(out var input)) input.OnDropped?.Invoke(RaftError.ProposalDropped);
-        lock (_readLock) _openReadBatch?.Completion.TrySetCanceled();
-        foreach (var batch in _readsInFlight.Values) batch.Completion.TrySetCanceled();
-        foreach (var (_, batch) in _readsAwaitingApply) batch.Completion.TrySetCanceled();
+        _reads.CancelAll();
         _inputArrived.Dispose();
     }
 
@@ -328,14 +253,4 @@ public sealed class RaftNode : IAsyncDisposable
 
     private readonly record struct NodeInput(InputKind Kind, ByteString? Data, Message? Message, Action<RaftError>? OnDropped,
         TaskCompletionSource<RaftStatus>? StatusReply = null, ConfChange? Change = null, ulong Peer = 0, SnapshotStatus SnapshotStatus = default);
-
-    private sealed class ReadBatch
-    {
-        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        /// <summary>The ReadIndex request context (set when issued, reused by retries).</summary>
-        public ByteString? Context { get; set; }
-
-        public int Retried { get; set; }
-    }
 }

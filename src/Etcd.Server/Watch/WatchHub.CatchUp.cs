@@ -69,6 +69,20 @@ public sealed partial class WatchHub
         }
     }
 
+    /// <summary>
+    /// Runs catch-up rounds until no watcher that can take events is behind, on the calling
+    /// thread: for a caller that drives the hub itself instead of calling <see cref="Start"/>
+    /// (the simulator, which must decide when everything happens).
+    /// </summary>
+    public void CatchUpNow()
+    {
+        var picked = new List<(Watcher Watcher, long From)>();
+        var events = new List<Event>();
+        while (RunRound(picked, events))
+        {
+        }
+    }
+
     /// <summary>One round; false when there was nothing to do.</summary>
     private bool RunRound(List<(Watcher Watcher, long From)> picked, List<Event> events)
     {

@@ -38,6 +38,21 @@ internal sealed class ClientLoad(Random random, int clusterSize)
         };
     }
 
+    /// <summary>A linearizable read: one key, a span of keys, or all of them.</summary>
+    public RangeRequest NextRead()
+    {
+        switch (random.Next(3))
+        {
+            case 0:
+                return new RangeRequest { Key = Key(random.Next(KeyCount)) };
+            case 1:
+                var from = random.Next(KeyCount);
+                return new RangeRequest { Key = Key(from), RangeEnd = Key(Math.Min(KeyCount, from + 1 + random.Next(4))) };
+            default:
+                return new RangeRequest { Key = ByteString.CopyFromUtf8("k"), RangeEnd = ByteString.CopyFromUtf8("l") };
+        }
+    }
+
     /// <summary>A new peer URL for some member (etcdctl member update): a configuration change through the server's MembershipApplier.</summary>
     public (ulong Member, string PeerUrl) NextPeerUrl()
     {

@@ -18,6 +18,8 @@ internal sealed class ClusterSim
     private static readonly int TraceLines = int.TryParse(Environment.GetEnvironmentVariable("CLUSTER_SIM_TRACE_LINES"), out var lines) ? lines : 600;
 
     private readonly SortedDictionary<ulong, SimMember> _members = [];
+    private readonly List<SimWatcher> _watchers = [];
+    private readonly Dictionary<long, (string Events, int Watcher, ulong Member)> _watched = [];
     private readonly List<AckedWrite> _acked = [];
     private readonly Queue<string>? _trace;
     private readonly ClientLoad _load;
@@ -33,6 +35,7 @@ internal sealed class ClusterSim
         _load = new ClientLoad(Random, Options.ClusterSize);
         _trace = trace ? new Queue<string>() : null;
         Time = new SimTime(this);
+        History = new ClientHistory(() => Now);
     }
 
     public Random Random { get; }
@@ -42,6 +45,9 @@ internal sealed class ClusterSim
     public SimPeerNetwork Network { get; }
 
     public ClusterChecker Checker { get; } = new();
+
+    /// <summary>Every client operation, checked for linearizability at the end.</summary>
+    public ClientHistory History { get; }
 
     public ClusterSimStats Stats { get; } = new();
 
@@ -76,6 +82,7 @@ internal sealed class ClusterSim
         }
         foreach (var peer in peers) _members[peer.Id] = new SimMember(this, peer.Id, peers);
         foreach (var member in _members.Values) member.Start();
+        for (var n = 0; n < Options.Watchers; n++) _watchers.Add(new SimWatcher(this, n));
 
         _faults = true;
         var faultEnd = (long)Options.FaultTicks * ClusterSimOptions.UnitsPerTick;
@@ -97,7 +104,7 @@ internal sealed class ClusterSim
     }
 
     /// <summary>A proposal's waiter completed: with success the write is acknowledged.</summary>
-    public void OnProposalDone(SimMember member, InternalRaftRequest? request, Task<ApplyResult> waiter)
+    public void OnProposalDone(SimMember member, InternalRaftRequest? request, Task<ApplyResult> waiter, int operation)
     {
         if (request is null)
         {
@@ -109,6 +116,7 @@ internal sealed class ClusterSim
         {
             var write = new AckedWrite(member.Id, request, waiter.Result.Response!);
             _acked.Add(write);
+            History.WriteDone(operation, write.Response);
             Stats.Acked++;
             if (request.Put?.Key.ToStringUtf8() == "barrier") _barrier = write;
             Trace($"{member.Id} acknowledges {request.Header.ID:x}");
@@ -135,6 +143,11 @@ internal sealed class ClusterSim
             Stats.Proposed++;
             target.Propose(_load.Next());
         }
+        if (_faults && Random.NextDouble() < Options.ReadRate && RandomUpMember() is { } reader)
+        {
+            Stats.Reads++;
+            reader.Read(_load.NextRead());
+        }
         if (_faults && Random.NextDouble() < Options.MemberUpdateRate && RandomUpMember() is { } proposer)
         {
             var (member, peerUrl) = _load.NextPeerUrl();
@@ -145,12 +158,27 @@ internal sealed class ClusterSim
             member.ProcessReadies();
             member.CollectResults();
         }
+        foreach (var watcher in _watchers) watcher.Step();
     }
 
     private SimMember? RandomUpMember()
     {
-        var up = _members.Values.Where(m => m.IsUp).ToList();
+        var up = UpMembers();
         return up.Count == 0 ? null : up[Random.Next(up.Count)];
+    }
+
+    public List<SimMember> UpMembers() => [.. _members.Values.Where(m => m.IsUp)];
+
+    /// <summary>A watcher got the events of a revision: they must be the ones every other watcher got for it.</summary>
+    public void Watched(long revision, string events, int watcher, ulong member)
+    {
+        if (!_watched.TryGetValue(revision, out var seen))
+        {
+            _watched[revision] = (events, watcher, member);
+            return;
+        }
+        if (seen.Events != events)
+            throw new ClusterSimFailure($"watcher {watcher} on member {member} got [{events}] for revision {revision}; watcher {seen.Watcher} on member {seen.Member} got [{seen.Events}]");
     }
 
     private void InjectFaults()
@@ -248,6 +276,14 @@ internal sealed class ClusterSim
             if (ids != memberIds) throw new ClusterSimFailure($"member {member.Id} lists members {ids}, member {first.Id} lists {memberIds}");
             foreach (var write in _acked) AckedWriteCheck.Verify(write, member);
         }
+        History.Verify(first);
+        foreach (var watcher in _watchers)
+        {
+            watcher.Step();
+            if (watcher.Last != first.Kv.CurrentRevision)
+                throw new ClusterSimFailure($"watcher {watcher.Number} is at revision {watcher.Last} after the cluster settled at {first.Kv.CurrentRevision}");
+        }
+        Stats.ReadsAnswered += History.Reads;
         Stats.Fingerprint = $"{first.AppliedIndex}/{hash}/{_acked.Count}/{Stats.Delivered}/{Now}";
         Trace($"verified {_acked.Count} acknowledged writes on {_members.Count} members: {Stats.Fingerprint}");
     }

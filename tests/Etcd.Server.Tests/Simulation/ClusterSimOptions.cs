@@ -31,6 +31,12 @@ internal sealed class ClusterSimOptions
     /// <summary>Chance per time unit that a client sends a write to some member.</summary>
     public required double WriteRate { get; init; }
 
+    /// <summary>Chance per time unit that a client sends a linearizable read to some member.</summary>
+    public required double ReadRate { get; init; }
+
+    /// <summary>Clients watching every key from the start (reconnecting when their member dies).</summary>
+    public required int Watchers { get; init; }
+
     /// <summary>Chance per time unit and member of a crash between Readies.</summary>
     public required double CrashRate { get; init; }
 
@@ -69,6 +75,8 @@ internal sealed class ClusterSimOptions
         FaultTicks = random.Next(100, 250),
         WriteRate = 0.02 + random.NextDouble() * 0.08,
         CrashRate = random.NextDouble() * 0.002,
+        ReadRate = 0.01 + random.NextDouble() * 0.05,
+        Watchers = random.Next(1, 4),
         MidReadyCrashRate = random.NextDouble() * 0.001,
         PowerLossShare = random.Next(3) == 0 ? 0 : random.NextDouble(),
         PartitionRate = random.NextDouble() * 0.002,
@@ -79,7 +87,7 @@ internal sealed class ClusterSimOptions
 
     public override string ToString() =>
         $"size={ClusterSize} election={ElectionTick} prevote={PreVote} maxsize={MaxSizePerMsg} inflight={MaxInflight} " +
-        $"drop={DropRate:F3} dup={DuplicateRate:F3} delay<={MaxDelay} faultticks={FaultTicks} writes={WriteRate:F3} " +
+        $"drop={DropRate:F3} dup={DuplicateRate:F3} delay<={MaxDelay} faultticks={FaultTicks} writes={WriteRate:F3} reads={ReadRate:F3} watchers={Watchers} " +
         $"crash={CrashRate:F4} midready={MidReadyCrashRate:F4} powerloss={PowerLossShare:F2} partition={PartitionRate:F4} member-updates={MemberUpdateRate:F4} " +
         $"snapshot-count={SnapshotCount} catchup={CatchUpEntries}";
 }

@@ -15,6 +15,11 @@ internal sealed class ClusterSimStats
     public long SnapshotsSent { get; set; }
     public long SnapshotsInstalled { get; set; }
     public long EntriesApplied { get; set; }
+    public long Reads { get; set; }
+    public long ReadsAnswered { get; set; }
+    public long WatchConnects { get; set; }
+    public long WatchEvents { get; set; }
+    public long WatchCompactions { get; set; }
     public long Delivered { get; set; }
     public long Dropped { get; set; }
     public long ThreeMemberRuns { get; set; }
@@ -39,6 +44,11 @@ internal sealed class ClusterSimStats
             SnapshotsSent += other.SnapshotsSent;
             SnapshotsInstalled += other.SnapshotsInstalled;
             EntriesApplied += other.EntriesApplied;
+            Reads += other.Reads;
+            ReadsAnswered += other.ReadsAnswered;
+            WatchConnects += other.WatchConnects;
+            WatchEvents += other.WatchEvents;
+            WatchCompactions += other.WatchCompactions;
             Delivered += other.Delivered;
             Dropped += other.Dropped;
             ThreeMemberRuns += other.ThreeMemberRuns;
@@ -49,6 +59,6 @@ internal sealed class ClusterSimStats
     public override string ToString() =>
         $"runs 3/5 members={ThreeMemberRuns}/{FiveMemberRuns} proposed={Proposed} acked={Acked} failed/dropped={FailedOrDropped} " +
         $"crashes={Crashes} (power losses={PowerLosses}, mid-Ready={MidReadyCrashes}) partitions={Partitions} member updates={MemberUpdatesApplied} " +
-        $"snapshots taken={SnapshotsTaken} sent={SnapshotsSent} installed={SnapshotsInstalled} applied={EntriesApplied} " +
+        $"snapshots taken={SnapshotsTaken} sent={SnapshotsSent} installed={SnapshotsInstalled} applied={EntriesApplied} reads={Reads} answered={ReadsAnswered} watch connects={WatchConnects} events={WatchEvents} compacted={WatchCompactions} " +
         $"messages delivered={Delivered} dropped={Dropped}";
 }

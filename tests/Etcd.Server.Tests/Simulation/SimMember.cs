@@ -8,6 +8,7 @@ using Etcd.Server.Logging;
 using Etcd.Server.Membership;
 using Etcd.Server.Raft;
 using Etcd.Server.State;
+using Etcd.Server.Watch;
 using Google.Protobuf;
 
 namespace Etcd.Server.Tests.Simulation;
@@ -25,7 +26,10 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
     public const ulong ClusterId = 0xC105E7;
 
     private readonly List<Proposal> _proposals = [];
+    private readonly List<PendingRead> _reads = [];
     private MemberRaft? _raft;
+    private ReadIndexRounds? _readRounds;
+    private WatchHub? _watches;
     private MemberState? _state;
     private ProposalWaiters _waiters = new();
     private RequestIdGenerator? _ids;
@@ -52,6 +56,9 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
     public KvStore Kv => State.Kv;
 
     public ClusterMembers Members => State.Members;
+
+    /// <summary>The member's watch hub (the server's, driven by the simulator instead of its own loops).</summary>
+    public WatchHub Watches => _watches ?? throw new InvalidOperationException($"member {id} is down");
 
     public ulong AppliedIndex => _state?.AppliedIndex ?? 0;
 
@@ -112,6 +119,12 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
             RaftLogger = sim.RaftLogger(id),
         }, Disk.Wal, recovered, restarting ? null : initialPeers, _state, new Sender(this, incarnation), ZapLogger.Discard);
         Disk.Wal.AfterWrite = MaybeCrash;
+        // Reads as the KV service serves them: a ReadIndex round, then the local store.
+        _readRounds = new ReadIndexRounds(ZapLogger.Discard);
+        _raft.Readies.ReadStateReceived += _readRounds.Accept;
+        _raft.Readies.Applied += _ => _readRounds.Release(State.AppliedIndex);
+        _watches = new WatchHub(_state.Kv, revision => new ResponseHeader { ClusterId = ClusterId, MemberId = id, Revision = revision }, 1 << 20,
+            TimeSpan.FromMinutes(10), ZapLogger.Discard, sim.Time);
         _raft.Readies.LeaderChanged += leader => sim.Trace($"{id} sees leader {leader}");
         _raft.Readies.SnapshotInstalled += index =>
         {
@@ -142,15 +155,33 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
         CollectResults();
         _waiters.FailAll(new InvalidOperationException("member crashed"));
         CollectResults();
+        foreach (var read in _reads) sim.History.ReadFailed(read.Operation);
+        _reads.Clear();
         // Only the store's own threads stop; the engine is the disk's and outlives the process.
         _state?.Kv.Dispose();
         _state = null;
         _raft = null;
+        _readRounds = null;
+        _watches = null;
         Disk.Wal.AfterWrite = null;
         Disk.Crash(powerLoss, sim.Random);
     }
 
-    public void Tick() => _raft?.Node.Tick();
+    public void Tick()
+    {
+        if (_raft is null) return;
+        _raft.Node.Tick();
+        _readRounds!.RetryUnanswered(_raft.Node, TimeSpan.FromMilliseconds(sim.Now * 10));
+    }
+
+    /// <summary>A client's linearizable read, served as the KV service serves it.</summary>
+    public void Read(RangeRequest request)
+    {
+        if (_raft is null) return;
+        var ready = _readRounds!.WaitAsync(CancellationToken.None, out var issue);
+        if (issue) _readRounds.Issue(_raft.Node);
+        _reads.Add(new PendingRead(request, ready, sim.History.ReadStarted(id, request)));
+    }
 
     /// <summary>A message arrives; a snapshot's backend is on disk before Raft sees the snapshot.</summary>
     public void Receive(Message message, byte[]? backend)
@@ -171,9 +202,10 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
         var requestId = _ids.Next();
         request.Header = new RequestHeader { ID = requestId };
         var waiter = _waiters.Register(requestId);
+        var operation = sim.History.WriteStarted(id, request);
         var error = _raft.Node.Propose(request.ToByteString());
         if (error != RaftError.None) _waiters.Cancel(requestId, new InvalidOperationException($"proposal dropped: {error}"));
-        _proposals.Add(new Proposal(request, waiter));
+        _proposals.Add(new Proposal(request, waiter, operation));
         sim.Trace($"{id} proposes {requestId:x}: {error}");
     }
 
@@ -190,19 +222,26 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
         var change = new ConfChange { Type = ConfChangeType.ConfChangeUpdateNode, NodeId = member, Id = requestId, Context = ByteString.CopyFrom(context.ToJson()) };
         var error = _raft.Node.ProposeConfChange(change);
         if (error != RaftError.None) _waiters.Cancel(requestId, new InvalidOperationException($"proposal dropped: {error}"));
-        _proposals.Add(new Proposal(null, waiter));
+        _proposals.Add(new Proposal(null, waiter, -1));
         sim.Trace($"{id} proposes member update {requestId:x} ({member} -> {peerUrl}): {error}");
     }
 
-    /// <summary>Hands the proposals whose waiters completed to the simulator (acknowledged writes or failures).</summary>
+    /// <summary>Hands the proposals whose waiters completed to the simulator (acknowledged writes or failures), and serves the reads that may go.</summary>
     public void CollectResults()
     {
+        for (var i = _reads.Count - 1; i >= 0 && _state is not null; i--)
+        {
+            var read = _reads[i];
+            if (!read.Ready.IsCompleted) continue;
+            _reads.RemoveAt(i);
+            sim.History.ReadDone(read.Operation, State.Kv.Range(read.Request));
+        }
         for (var i = _proposals.Count - 1; i >= 0; i--)
         {
             var proposal = _proposals[i];
             if (!proposal.Waiter.IsCompleted) continue;
             _proposals.RemoveAt(i);
-            sim.OnProposalDone(this, proposal.Request, proposal.Waiter);
+            sim.OnProposalDone(this, proposal.Request, proposal.Waiter, proposal.Operation);
         }
     }
 
@@ -249,5 +288,7 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
         }
     }
 
-    private sealed record Proposal(InternalRaftRequest? Request, Task<ApplyResult> Waiter);
+    private sealed record Proposal(InternalRaftRequest? Request, Task<ApplyResult> Waiter, int Operation);
+
+    private sealed record PendingRead(RangeRequest Request, Task Ready, int Operation);
 }
