@@ -32,6 +32,9 @@ public sealed record MemberStateSettings
 
     /// <summary>The tokens issued by Authenticate entries.</summary>
     public required SimpleTokens Tokens { get; init; }
+
+    /// <summary>Physical compaction on the applying thread instead of in the background (the simulator's choice).</summary>
+    public bool CompactInline { get; init; }
 }
 
 /// <summary>
@@ -62,7 +65,7 @@ public sealed partial class MemberState : IStateMachine, IDisposable
         // Leases live in the backend and come back on restart.
         Leases = new Lessor(settings.Time, settings.LeaseMinTtl, settings.LeaseCheckpointInterval);
         LeaseApplier = new LeaseApplier(Leases, settings.LeasePromotionExtension, persistCheckpoints: false);
-        Kv = new KvStore(Backend, Leases);
+        Kv = new KvStore(Backend, Leases, compactInline: settings.CompactInline);
         Members = new ClusterMembers(settings.ClusterId);
         // etcd 3.4 keeps the v2 store whether or not --enable-v2 serves it: member changes are
         // recorded in it too, so its index stays etcd's when the API is turned on later.

@@ -36,6 +36,7 @@ internal sealed class ClusterSim
         _trace = trace ? new Queue<string>() : null;
         Time = new SimTime(this);
         History = new ClientHistory(() => Now);
+        Leases = new SimLeases(this);
     }
 
     public Random Random { get; }
@@ -45,6 +46,9 @@ internal sealed class ClusterSim
     public SimPeerNetwork Network { get; }
 
     public ClusterChecker Checker { get; } = new();
+
+    /// <summary>The clients' leases, checked for ending no earlier than promised.</summary>
+    public SimLeases Leases { get; }
 
     /// <summary>Every client operation, checked for linearizability at the end.</summary>
     public ClientHistory History { get; }
@@ -124,9 +128,25 @@ internal sealed class ClusterSim
         else
         {
             Stats.FailedOrDropped++;
-            // The server's writes in this load never fail once applied (no leases, quota or auth).
-            if (waiter.IsCompletedSuccessfully) throw new ClusterSimFailure($"member {member.Id}: {request} was applied with error {waiter.Result.Error}");
+            if (waiter.IsCompletedSuccessfully && !MayFail(request, waiter.Result.Error!))
+                throw new ClusterSimFailure($"member {member.Id}: {request} was applied with error {waiter.Result.Error}");
         }
+    }
+
+    /// <summary>
+    /// The errors a request of this load may meet once applied: a compaction at or below the last
+    /// one or beyond the newest revision, a lease that is gone (expired, revoked, or never granted),
+    /// and nothing else.
+    /// </summary>
+    private static bool MayFail(InternalRaftRequest request, Exception error)
+    {
+        var detail = error is Grpc.Core.RpcException rpc ? rpc.Status.Detail : "";
+        return request switch
+        {
+            { Compaction: not null } => detail.Contains("compacted", StringComparison.Ordinal) || detail.Contains("future revision", StringComparison.Ordinal),
+            { LeaseRevoke: not null } or { Put.Lease: not 0 } => detail.Contains("lease not found", StringComparison.Ordinal),
+            _ => false,
+        };
     }
 
     private void Step()
@@ -141,7 +161,30 @@ internal sealed class ClusterSim
         if (_faults && Random.NextDouble() < Options.WriteRate && RandomUpMember() is { } target)
         {
             Stats.Proposed++;
-            target.Propose(_load.Next());
+            target.Propose(_load.Next(Leases.ForPut()));
+        }
+        if (_faults && Random.NextDouble() < Options.LeaseRate && RandomUpMember() is { } leaseClient)
+        {
+            switch (Random.Next(10))
+            {
+                case < 4:
+                    leaseClient.Propose(Leases.Grant());
+                    break;
+                case < 5:
+                    if (Leases.Revoke() is { } revoke) leaseClient.Propose(revoke);
+                    break;
+                default:
+                    // Sent to some member, which hands it to the one it takes for the leader.
+                    var primaries = _members.Values.Where(m => m.IsUp && m.State.Leases.IsPrimary).ToList();
+                    if (Leases.ToKeepAlive() is { } kept && primaries.Count > 0) primaries[Random.Next(primaries.Count)].KeepAlive(kept);
+                    break;
+            }
+        }
+        if (_faults && Random.NextDouble() < Options.CompactionRate && RandomUpMember() is { } compactor && compactor.Kv.CurrentRevision > 2)
+        {
+            // Somewhere in the recent past, as a client with --auto-compaction would.
+            var current = compactor.Kv.CurrentRevision;
+            compactor.Propose(new InternalRaftRequest { Compaction = new CompactionRequest { Revision = Math.Max(1, current - Random.Next(0, 30)) } });
         }
         if (_faults && Random.NextDouble() < Options.ReadRate && RandomUpMember() is { } reader)
         {
@@ -157,6 +200,9 @@ internal sealed class ClusterSim
         {
             member.ProcessReadies();
             member.CollectResults();
+            if (!member.IsUp) continue;
+            member.RevokeExpiredLeases();
+            Leases.Observe(member);
         }
         foreach (var watcher in _watchers) watcher.Step();
     }
@@ -218,6 +264,7 @@ internal sealed class ClusterSim
     {
         Trace("healing");
         _faults = false;
+        Leases.StopKeepingAlive();
         Network.Heal();
         Network.DropRate = 0;
         Network.DuplicateRate = 0;
@@ -256,7 +303,8 @@ internal sealed class ClusterSim
     private bool Converged()
     {
         var lastIndex = _members.Values.Max(m => m.LastIndex);
-        return _members.Values.All(m => m.AppliedIndex == lastIndex);
+        // Leases nobody keeps alive any more must all have expired and been revoked.
+        return _members.Values.All(m => m.AppliedIndex == lastIndex && !Leases.AnyLeft(m));
     }
 
     /// <summary>The end of the run: identical members, and every acknowledged write on each as its client was told.</summary>

@@ -20,6 +20,9 @@ internal sealed class ClusterSimStats
     public long WatchConnects { get; set; }
     public long WatchEvents { get; set; }
     public long WatchCompactions { get; set; }
+    public long LeasesGranted { get; set; }
+    public long KeepAlives { get; set; }
+    public long LeasesExpired { get; set; }
     public long Delivered { get; set; }
     public long Dropped { get; set; }
     public long ThreeMemberRuns { get; set; }
@@ -49,6 +52,9 @@ internal sealed class ClusterSimStats
             WatchConnects += other.WatchConnects;
             WatchEvents += other.WatchEvents;
             WatchCompactions += other.WatchCompactions;
+            LeasesGranted += other.LeasesGranted;
+            KeepAlives += other.KeepAlives;
+            LeasesExpired += other.LeasesExpired;
             Delivered += other.Delivered;
             Dropped += other.Dropped;
             ThreeMemberRuns += other.ThreeMemberRuns;
@@ -59,6 +65,6 @@ internal sealed class ClusterSimStats
     public override string ToString() =>
         $"runs 3/5 members={ThreeMemberRuns}/{FiveMemberRuns} proposed={Proposed} acked={Acked} failed/dropped={FailedOrDropped} " +
         $"crashes={Crashes} (power losses={PowerLosses}, mid-Ready={MidReadyCrashes}) partitions={Partitions} member updates={MemberUpdatesApplied} " +
-        $"snapshots taken={SnapshotsTaken} sent={SnapshotsSent} installed={SnapshotsInstalled} applied={EntriesApplied} reads={Reads} answered={ReadsAnswered} watch connects={WatchConnects} events={WatchEvents} compacted={WatchCompactions} " +
+        $"snapshots taken={SnapshotsTaken} sent={SnapshotsSent} installed={SnapshotsInstalled} applied={EntriesApplied} reads={Reads} answered={ReadsAnswered} watch connects={WatchConnects} events={WatchEvents} compacted={WatchCompactions} leases granted={LeasesGranted} keep-alives={KeepAlives} ended={LeasesExpired} " +
         $"messages delivered={Delivered} dropped={Dropped}";
 }

@@ -96,8 +96,10 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
                 Time = sim.Time,
                 Logger = ZapLogger.Discard,
                 LeaseMinTtl = 1,
-                LeasePromotionExtension = TimeSpan.Zero,
+                // An election timeout, as the server extends leases by when a new leader takes over.
+                LeasePromotionExtension = TimeSpan.FromMilliseconds(100 * sim.Options.ElectionTick),
                 Tokens = new SimpleTokens(sim.Time, TimeSpan.FromMinutes(5)),
+                CompactInline = true,
             });
         }
         finally
@@ -120,12 +122,17 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
         }, Disk.Wal, recovered, restarting ? null : initialPeers, _state, new Sender(this, incarnation), ZapLogger.Discard);
         Disk.Wal.AfterWrite = MaybeCrash;
         // Reads as the KV service serves them: a ReadIndex round, then the local store.
-        _readRounds = new ReadIndexRounds(ZapLogger.Discard);
+        _readRounds = new ReadIndexRounds(ZapLogger.Discard, new RequestIdGenerator(id, DateTimeOffset.UnixEpoch.AddSeconds(1_000_000 + sim.Now)));
         _raft.Readies.ReadStateReceived += _readRounds.Accept;
         _raft.Readies.Applied += _ => _readRounds.Release(State.AppliedIndex);
         _watches = new WatchHub(_state.Kv, revision => new ResponseHeader { ClusterId = ClusterId, MemberId = id, Revision = revision }, 1 << 20,
             TimeSpan.FromMinutes(10), ZapLogger.Discard, sim.Time);
-        _raft.Readies.LeaderChanged += leader => sim.Trace($"{id} sees leader {leader}");
+        _raft.Readies.LeaderChanged += leader =>
+        {
+            sim.Trace($"{id} sees leader {leader}");
+            // As ServerBootstrap wires it: only the leader's lessor counts leases down.
+            _state.LeaseApplier.OnLeadershipChanged(leader == id);
+        };
         _raft.Readies.SnapshotInstalled += index =>
         {
             sim.Stats.SnapshotsInstalled++;
@@ -172,6 +179,35 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
         if (_raft is null) return;
         _raft.Node.Tick();
         _readRounds!.RetryUnanswered(_raft.Node, TimeSpan.FromMilliseconds(sim.Now * 10));
+    }
+
+    /// <summary>
+    /// The leader's lease expiry, as LeaseExpiryLoop does it on each round: expired leases are
+    /// revoked through Raft. Returns the leases it proposed to revoke.
+    /// </summary>
+    public List<long> RevokeExpiredLeases()
+    {
+        var revoked = new List<long>();
+        if (_state is null) return revoked;
+        foreach (var lease in _state.Leases.TakeExpired(Etcd.Server.Leases.Lessor.RevokesPerSecond / 2))
+        {
+            revoked.Add(lease.Id);
+            sim.Trace($"{id} revokes expired lease {lease.Id:x}");
+            Propose(new InternalRaftRequest { LeaseRevoke = new LeaseRevokeRequest { ID = lease.Id } });
+        }
+        return revoked;
+    }
+
+    /// <summary>
+    /// A keep-alive sent to this member, as LeaseRequests answers it on the primary lessor (a
+    /// follower forwards it there; the client here sends it to a primary directly).
+    /// </summary>
+    public void KeepAlive(long leaseId)
+    {
+        if (_state is null || !_state.Leases.IsPrimary) return;
+        var attempt = _state.Leases.BeginRenew(leaseId);
+        sim.Trace($"{id} takes a keep-alive of lease {leaseId:x}: {attempt.State} ({(attempt.Lease is { } l ? _state.Leases.RemainingSeconds(l) : -1)} s left)");
+        if (attempt.State == Etcd.Server.Leases.RenewState.Renewable && _state.Leases.Renew(attempt.Lease!)) sim.Leases.KeptAlive(leaseId, attempt.Lease!.Ttl);
     }
 
     /// <summary>A client's linearizable read, served as the KV service serves it.</summary>
