@@ -62,7 +62,7 @@ internal sealed class ClientLoad(Random random, int clusterSize)
     }
 
     /// <summary>A put nobody else makes, for the write that shows the cluster has settled.</summary>
-    public InternalRaftRequest Barrier() => new() { Put = new PutRequest { Key = ByteString.CopyFromUtf8("barrier"), Value = NewValue() } };
+    public InternalRaftRequest Barrier() => new() { Put = new PutRequest { Key = ByteString.CopyFromUtf8("barrier"), Value = NewValue() }, Header = new RequestHeader { Username = "root" } };
 
     private PutRequest NewPut(int key, long lease = 0) => new() { Key = Key(key), Value = NewValue(), PrevKv = random.Next(4) == 0, Lease = lease };
 

@@ -8,10 +8,11 @@ namespace Etcd.Server.Tests.Simulation;
 
 /// <summary>
 /// One deterministic whole-cluster run, every choice drawn from one seeded <see cref="System.Random"/>:
-/// a fault phase (clients writing at random members; a lossy, duplicating, reordering network;
-/// partitions; process kills and power losses, also half-way through a Ready; snapshots and log
-/// compaction), then healing, until the cluster has settled, then the checks: every acknowledged
-/// write is on every member as its client was told, and all members hold identical state.
+/// a fault phase (clients writing, reading, watching, leasing, compacting and administering auth
+/// and alarms at random members; a lossy, reordering network; partitions; process kills and power
+/// losses, also half-way through a Ready; snapshots and log compaction), then healing, until the
+/// cluster has settled, then the checks: every acknowledged write is on every member as its client
+/// was told, reads were linearizable, and all members hold identical state.
 /// </summary>
 internal sealed class ClusterSim
 {
@@ -19,7 +20,7 @@ internal sealed class ClusterSim
 
     private readonly SortedDictionary<ulong, SimMember> _members = [];
     private readonly List<SimWatcher> _watchers = [];
-    private readonly Dictionary<long, (string Events, int Watcher, ulong Member)> _watched = [];
+    private readonly Dictionary<long, (string Events, string WithoutDeletes, bool Partial, int Watcher, ulong Member)> _watched = [];
     private readonly List<AckedWrite> _acked = [];
     private readonly Queue<string>? _trace;
     private readonly ClientLoad _load;
@@ -37,6 +38,8 @@ internal sealed class ClusterSim
         Time = new SimTime(this);
         History = new ClientHistory(() => Now);
         Leases = new SimLeases(this);
+        Auth = new SimAuth(this, Options.AuthToggles);
+        Checker = new ClusterChecker(Stats);
     }
 
     public Random Random { get; }
@@ -45,10 +48,13 @@ internal sealed class ClusterSim
 
     public SimPeerNetwork Network { get; }
 
-    public ClusterChecker Checker { get; } = new();
+    public ClusterChecker Checker { get; }
 
     /// <summary>The clients' leases, checked for ending no earlier than promised.</summary>
     public SimLeases Leases { get; }
+
+    /// <summary>The administrator's auth setup and the users client writes go as.</summary>
+    public SimAuth Auth { get; }
 
     /// <summary>Every client operation, checked for linearizability at the end.</summary>
     public ClientHistory History { get; }
@@ -116,6 +122,11 @@ internal sealed class ClusterSim
             if (waiter.IsCompletedSuccessfully) Stats.MemberUpdatesApplied++;
             return;
         }
+        if (SimAuth.IsAdmin(request))
+        {
+            if (waiter.IsCompletedSuccessfully && waiter.Result.Error is null) Auth.Acknowledged(request, member);
+            else Auth.Failed();
+        }
         if (waiter.IsCompletedSuccessfully && waiter.Result.Error is null)
         {
             var write = new AckedWrite(member.Id, request, waiter.Result.Response!);
@@ -136,13 +147,19 @@ internal sealed class ClusterSim
     /// <summary>
     /// The errors a request of this load may meet once applied: a compaction at or below the last
     /// one or beyond the newest revision, a lease that is gone (expired, revoked, or never granted),
-    /// and nothing else.
+    /// a refusal by auth (a user not allowed, a token older than the auth store), a write refused
+    /// while NOSPACE is raised, and nothing else.
     /// </summary>
-    private static bool MayFail(InternalRaftRequest request, Exception error)
+    private bool MayFail(InternalRaftRequest request, Exception error)
     {
         var detail = error is Grpc.Core.RpcException rpc ? rpc.Status.Detail : "";
+        if (SimAuth.IsAdmin(request)) return SimAuth.IsAdminRefusal(detail);
+        if (Options.AuthRate > 0 && SimAuth.IsAuthRefusal(detail)) return true;
+        if (Options.AlarmRate > 0 && detail == "etcdserver: mvcc: database space exceeded" && request is { Put: not null } or { Txn: not null } or { LeaseGrant: not null })
+            return true;
         return request switch
         {
+            { Alarm: not null } => false,
             { Compaction: not null } => detail.Contains("compacted", StringComparison.Ordinal) || detail.Contains("future revision", StringComparison.Ordinal),
             { LeaseRevoke: not null } or { Put.Lease: not 0 } => detail.Contains("lease not found", StringComparison.Ordinal),
             _ => false,
@@ -161,7 +178,21 @@ internal sealed class ClusterSim
         if (_faults && Random.NextDouble() < Options.WriteRate && RandomUpMember() is { } target)
         {
             Stats.Proposed++;
-            target.Propose(_load.Next(Leases.ForPut()));
+            var write = _load.Next(Leases.ForPut());
+            write.Header = new RequestHeader { Username = Auth.NextUser() };
+            target.Propose(write);
+        }
+        if (_faults && Random.NextDouble() < Options.AuthRate && RandomUpMember() is { } admin && Auth.NextAdmin() is { } adminRequest)
+        {
+            Stats.AuthChanges++;
+            admin.Propose(adminRequest);
+        }
+        if (_faults && Random.NextDouble() < Options.AlarmRate && RandomUpMember() is { } alarmed)
+        {
+            // Raised by a member whose disk filled up, cleared by an operator; cleared more often than raised.
+            Stats.AlarmChanges++;
+            var action = Random.Next(3) == 0 ? AlarmRequest.Types.AlarmAction.Activate : AlarmRequest.Types.AlarmAction.Deactivate;
+            alarmed.Propose(new InternalRaftRequest { Alarm = new AlarmRequest { Action = action, MemberID = alarmed.Id, Alarm = AlarmType.Nospace }, Header = new RequestHeader { Username = "root" } });
         }
         if (_faults && Random.NextDouble() < Options.LeaseRate && RandomUpMember() is { } leaseClient)
         {
@@ -215,16 +246,22 @@ internal sealed class ClusterSim
 
     public List<SimMember> UpMembers() => [.. _members.Values.Where(m => m.IsUp)];
 
-    /// <summary>A watcher got the events of a revision: they must be the ones every other watcher got for it.</summary>
-    public void Watched(long revision, string events, int watcher, ulong member)
+    /// <summary>
+    /// A watcher got the events of a revision: they must be the ones every other watcher got for
+    /// it. A revision read back at the compact revision (<paramref name="partial"/>) may lack its
+    /// deletions, so only its other events are compared.
+    /// </summary>
+    public void Watched(long revision, string events, string withoutDeletes, bool partial, int watcher, ulong member)
     {
-        if (!_watched.TryGetValue(revision, out var seen))
+        if (!_watched.TryGetValue(revision, out var seen) || (seen.Partial && !partial))
         {
-            _watched[revision] = (events, watcher, member);
+            if (seen.Events is not null && seen.WithoutDeletes != withoutDeletes)
+                throw new ClusterSimFailure($"watcher {watcher} on member {member} got [{events}] for revision {revision}; watcher {seen.Watcher} on member {seen.Member} got [{seen.Events}] (read at the compact revision)");
+            _watched[revision] = (events, withoutDeletes, partial, watcher, member);
             return;
         }
-        if (seen.Events != events)
-            throw new ClusterSimFailure($"watcher {watcher} on member {member} got [{events}] for revision {revision}; watcher {seen.Watcher} on member {seen.Member} got [{seen.Events}]");
+        if (partial ? seen.WithoutDeletes != withoutDeletes : seen.Events != events)
+            throw new ClusterSimFailure($"watcher {watcher} on member {member} got [{events}] for revision {revision}{(partial ? " (read at the compact revision)" : "")}; watcher {seen.Watcher} on member {seen.Member} got [{seen.Events}]");
     }
 
     private void InjectFaults()
@@ -290,6 +327,12 @@ internal sealed class ClusterSim
             if (_barrier is null && Now >= nextBarrier && _members.Values.FirstOrDefault(m => m.Leader == m.Id) is { } leader)
             {
                 // Retried now and then: the one before may have been lost with a leader change.
+                // An operator clears a NOSPACE alarm first, or no put gets through.
+                if (leader.State.Alarms.IsRaised(AlarmType.Nospace))
+                {
+                    foreach (var alarm in leader.State.Alarms.All)
+                        leader.Propose(new InternalRaftRequest { Alarm = new AlarmRequest { Action = AlarmRequest.Types.AlarmAction.Deactivate, MemberID = alarm.MemberID, Alarm = alarm.Alarm }, Header = new RequestHeader { Username = "root" } });
+                }
                 Stats.Proposed++;
                 leader.Propose(_load.Barrier());
                 nextBarrier = Now + barrierEvery;
@@ -317,12 +360,18 @@ internal sealed class ClusterSim
         {
             if (member.AppliedIndex != first.AppliedIndex || member.Kv.CurrentRevision != first.Kv.CurrentRevision)
                 throw new ClusterSimFailure($"member {member.Id} applied {member.AppliedIndex} at revision {member.Kv.CurrentRevision}, member {first.Id} applied {first.AppliedIndex} at revision {first.Kv.CurrentRevision}");
+            if (ClusterChecker.Digest(member.State.Backend) != ClusterChecker.Digest(first.State.Backend))
+                throw new ClusterSimFailure($"member {member.Id}'s backend differs from member {first.Id}'s, both at applied index {first.AppliedIndex}");
             var memberHash = member.Kv.HashKV(0);
             if (memberHash != hash)
                 throw new ClusterSimFailure($"member {member.Id} has hash {memberHash}, member {first.Id} has {hash}, both at applied index {first.AppliedIndex}");
             var ids = MemberList(member);
             if (ids != memberIds) throw new ClusterSimFailure($"member {member.Id} lists members {ids}, member {first.Id} lists {memberIds}");
             foreach (var write in _acked) AckedWriteCheck.Verify(write, member);
+        }
+        if (!Options.AuthToggles)
+        {
+            foreach (var write in _acked) Auth.CheckAllowed(write);
         }
         History.Verify(first);
         foreach (var watcher in _watchers)

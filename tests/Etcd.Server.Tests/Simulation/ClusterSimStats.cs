@@ -25,6 +25,9 @@ internal sealed class ClusterSimStats
     public long LeasesExpired { get; set; }
     public long Delivered { get; set; }
     public long Dropped { get; set; }
+    public long AuthChanges { get; set; }
+    public long AlarmChanges { get; set; }
+    public long DigestsCompared { get; set; }
     public long ThreeMemberRuns { get; set; }
     public long FiveMemberRuns { get; set; }
 
@@ -57,6 +60,9 @@ internal sealed class ClusterSimStats
             LeasesExpired += other.LeasesExpired;
             Delivered += other.Delivered;
             Dropped += other.Dropped;
+            AuthChanges += other.AuthChanges;
+            AlarmChanges += other.AlarmChanges;
+            DigestsCompared += other.DigestsCompared;
             ThreeMemberRuns += other.ThreeMemberRuns;
             FiveMemberRuns += other.FiveMemberRuns;
         }
@@ -66,5 +72,5 @@ internal sealed class ClusterSimStats
         $"runs 3/5 members={ThreeMemberRuns}/{FiveMemberRuns} proposed={Proposed} acked={Acked} failed/dropped={FailedOrDropped} " +
         $"crashes={Crashes} (power losses={PowerLosses}, mid-Ready={MidReadyCrashes}) partitions={Partitions} member updates={MemberUpdatesApplied} " +
         $"snapshots taken={SnapshotsTaken} sent={SnapshotsSent} installed={SnapshotsInstalled} applied={EntriesApplied} reads={Reads} answered={ReadsAnswered} watch connects={WatchConnects} events={WatchEvents} compacted={WatchCompactions} leases granted={LeasesGranted} keep-alives={KeepAlives} ended={LeasesExpired} " +
-        $"messages delivered={Delivered} dropped={Dropped}";
+        $"auth changes={AuthChanges} alarm changes={AlarmChanges} digests compared={DigestsCompared} messages delivered={Delivered} dropped={Dropped}";
 }

@@ -193,7 +193,10 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
         {
             revoked.Add(lease.Id);
             sim.Trace($"{id} revokes expired lease {lease.Id:x}");
-            Propose(new InternalRaftRequest { LeaseRevoke = new LeaseRevokeRequest { ID = lease.Id } });
+            // As root when auth is on, as ServerBootstrap wires LeaseExpiryLoop (etcd's WithRoot).
+            var revoke = new InternalRaftRequest { LeaseRevoke = new LeaseRevokeRequest { ID = lease.Id } };
+            if (_state.Auth.Enabled) revoke.Header = new RequestHeader { Username = "root" };
+            Propose(revoke);
         }
         return revoked;
     }
@@ -236,7 +239,10 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
     {
         if (_raft is null || _ids is null) return;
         var requestId = _ids.Next();
-        request.Header = new RequestHeader { ID = requestId };
+        // The user a token named, checked at this member: the request carries the auth revision
+        // this member had then, as EtcdServer heads it.
+        var user = request.Header?.Username ?? "";
+        request.Header = new RequestHeader { ID = requestId, Username = user, AuthRevision = user.Length == 0 ? 0 : State.Auth.Revision };
         var waiter = _waiters.Register(requestId);
         var operation = sim.History.WriteStarted(id, request);
         var error = _raft.Node.Propose(request.ToByteString());
