@@ -30,6 +30,9 @@ public sealed partial class MemberState
             // Configuration changes always go to Raft, even when the backend already has the
             // entry: after a restart Raft rebuilds its configuration only from the log.
             var backendHasIt = entry.Index <= AppliedIndex;
+#if PLANTED_BUGS
+            if (Testing.PlantedBug.LastAppliedEntryAppliedAgain) backendHasIt = entry.Index < AppliedIndex;
+#endif
             switch (entry.Type)
             {
                 case EntryType.EntryNormal:
