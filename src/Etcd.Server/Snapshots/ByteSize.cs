@@ -12,7 +12,10 @@ public static class ByteSize
         if (bytes < 10) return bytes.ToString(CultureInfo.InvariantCulture) + " B";
         var exponent = Math.Floor(Math.Log(bytes) / Math.Log(1000));
         var value = Math.Floor(bytes / Math.Pow(1000, exponent) * 10 + 0.5) / 10;
-        var format = value < 10 ? "0.0" : "0";
-        return value.ToString(format, CultureInfo.InvariantCulture) + " " + Units[(int)exponent];
+        // Go's %.0f rounds a half to even (20.5 kB prints as "20 kB"); .NET's "0" would round it up.
+        var text = value < 10
+            ? value.ToString("0.0", CultureInfo.InvariantCulture)
+            : Math.Round(value, MidpointRounding.ToEven).ToString("0", CultureInfo.InvariantCulture);
+        return text + " " + Units[(int)exponent];
     }
 }
