@@ -35,6 +35,8 @@ public static class ServerBootstrap
     /// </summary>
     private static async Task<StartingLog> OpenLogAsync(EtcdConfig config, DataDirLayout layout, ZapLogger logger)
     {
+        // Checked before anything is read or written: etcd's WAL files look like ours by name.
+        if (EtcdWrittenDataDir.Is(config.DataDir)) throw new BootstrapException(EtcdWrittenDataDir.Explain(config.DataDir));
         var restarting = WalRaftLog.Exists(layout.WalDir);
         logger.Info("starting an etcd server", LogField.Of("etcd-version", EtcdServer.Version), LogField.Of("name", config.Name),
             LogField.Of("data-dir", config.DataDir), LogField.Of("member-initialized", restarting),
