@@ -21,7 +21,8 @@ namespace Etcd.Server.Tests.Simulation;
 /// simulated. The simulated disk and network end the process half-way through a Ready by throwing
 /// <see cref="SimulatedCrash"/> after one of their writes.
 /// </summary>
-internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> initialPeers)
+/// <param name="initialPeers">The members of the new cluster it bootstraps, or null for a member joining a running one (added by MemberAdd first).</param>
+internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer>? initialPeers)
 {
     public const ulong ClusterId = 0xC105E7;
 
@@ -247,26 +248,29 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
         var operation = sim.History.WriteStarted(id, request);
         var error = _raft.Node.Propose(request.ToByteString());
         if (error != RaftError.None) _waiters.Cancel(requestId, new InvalidOperationException($"proposal dropped: {error}"));
-        _proposals.Add(new Proposal(request, waiter, operation));
+        _proposals.Add(new Proposal(request, null, waiter, operation));
         sim.Trace($"{id} proposes {requestId:x}: {error}");
     }
 
     /// <summary>
-    /// Proposes a new peer URL for <paramref name="member"/> as MembershipChanges does: a
-    /// ConfChangeUpdateNode whose id is the request id its waiter waits on.
+    /// Proposes a configuration change as MembershipChanges does: a ConfChange whose id is the
+    /// request id its waiter waits on (member add, promote, remove, or a new peer URL).
     /// </summary>
-    public void ProposeMemberUpdate(ulong member, string peerUrl)
+    public void ProposeConfChange(ConfChangeType type, ulong member, MemberContext? context)
     {
         if (_raft is null || _ids is null) return;
         var requestId = _ids.Next();
-        var context = new MemberContext { Id = member, Name = $"m{member}", PeerUrls = [peerUrl] };
         var waiter = _waiters.Register(requestId);
-        var change = new ConfChange { Type = ConfChangeType.ConfChangeUpdateNode, NodeId = member, Id = requestId, Context = ByteString.CopyFrom(context.ToJson()) };
+        var change = new ConfChange { Type = type, NodeId = member, Id = requestId, Context = context is null ? ByteString.Empty : ByteString.CopyFrom(context.ToJson()) };
         var error = _raft.Node.ProposeConfChange(change);
         if (error != RaftError.None) _waiters.Cancel(requestId, new InvalidOperationException($"proposal dropped: {error}"));
-        _proposals.Add(new Proposal(null, waiter, -1));
-        sim.Trace($"{id} proposes member update {requestId:x} ({member} -> {peerUrl}): {error}");
+        _proposals.Add(new Proposal(null, change, waiter, -1));
+        sim.Trace($"{id} proposes {type} {requestId:x} of {member}: {error}");
     }
+
+    /// <summary>A new peer URL for <paramref name="member"/> (etcdctl member update).</summary>
+    public void ProposeMemberUpdate(ulong member, string peerUrl) =>
+        ProposeConfChange(ConfChangeType.ConfChangeUpdateNode, member, new MemberContext { Id = member, Name = $"m{member}", PeerUrls = [peerUrl] });
 
     /// <summary>Hands the proposals whose waiters completed to the simulator (acknowledged writes or failures), and serves the reads that may go.</summary>
     public void CollectResults()
@@ -283,7 +287,7 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
             var proposal = _proposals[i];
             if (!proposal.Waiter.IsCompleted) continue;
             _proposals.RemoveAt(i);
-            sim.OnProposalDone(this, proposal.Request, proposal.Waiter, proposal.Operation);
+            sim.OnProposalDone(this, proposal.Request, proposal.Change, proposal.Waiter, proposal.Operation);
         }
     }
 
@@ -330,7 +334,7 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
         }
     }
 
-    private sealed record Proposal(InternalRaftRequest? Request, Task<ApplyResult> Waiter, int Operation);
+    private sealed record Proposal(InternalRaftRequest? Request, ConfChange? Change, Task<ApplyResult> Waiter, int Operation);
 
     private sealed record PendingRead(RangeRequest Request, Task Ready, int Operation);
 }
