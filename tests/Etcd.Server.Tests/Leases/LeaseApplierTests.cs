@@ -124,6 +124,24 @@ public sealed class LeaseApplierTests : IDisposable
         Assert.Equal(0, _kv.Range(new RangeRequest { Key = B("a") }).Count);
     }
 
+    [Theory]
+    [InlineData(true, 12L)]
+    [InlineData(false, 0L)]
+    public void ACheckpointSurvivesARestartOnlyWhenCheckpointsArePersisted(bool persist, long remainingAfterRestart)
+    {
+        _applier = new LeaseApplier(_lessor, TimeSpan.FromSeconds(1), persistCheckpoints: persist);
+        Apply(b => _applier.Grant(b, new LeaseGrantRequest { ID = 7, TTL = 30 }));
+        var checkpoint = new LeaseCheckpointRequest();
+        checkpoint.Checkpoints.Add(new LeaseCheckpoint { ID = 7, RemainingTTL = 12 });
+        Apply(b => _applier.Checkpoint(b, checkpoint));
+        _kv.Dispose();
+
+        _lessor = new Lessor(_clock, 2, null);
+        using (var view = _backend.Snapshot()) _lessor.Recover(view);
+        _kv = new KvStore(_backend, _lessor);
+        Assert.Equal(remainingAfterRestart, _lessor.Lookup(7)!.CheckpointedTtl);
+    }
+
     [Fact]
     public void TheLeaderPromotesItsLessorWhenItAppliesTheFirstEntryOfItsTerm()
     {
