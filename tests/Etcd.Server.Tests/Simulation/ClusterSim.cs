@@ -90,14 +90,8 @@ internal sealed class ClusterSim
         member.Start();
     }
 
-    /// <summary>A member removed from the cluster stops for good, as the server stops itself.</summary>
-    public void RemoveMember(ulong id)
-    {
-        if (!_removed.Add(id) || !_members.Remove(id, out var member)) return;
-        Trace($"{id} was removed and stops");
-        Stats.MembersRemoved++;
-        if (member.IsUp) member.Crash(powerLoss: false);
-    }
+    /// <summary>A member removed from the cluster stops for good at the end of this step, as the server stops itself.</summary>
+    public void RemoveMember(ulong id) => _removed.Add(id);
 
     public void Trace(string line)
     {
@@ -283,7 +277,12 @@ internal sealed class ClusterSim
     {
         foreach (var member in _members.Values.ToList())
         {
-            if (_members.Values.Any(other => other.IsUp && other.Members.IsRemoved(member.Id))) RemoveMember(member.Id);
+            if (!_removed.Contains(member.Id) && !_members.Values.Any(other => other.IsUp && other.Members.IsRemoved(member.Id))) continue;
+            _removed.Add(member.Id);
+            _members.Remove(member.Id);
+            Trace($"{member.Id} was removed and stops");
+            Stats.MembersRemoved++;
+            if (member.IsUp) member.Crash(powerLoss: false);
         }
     }
 

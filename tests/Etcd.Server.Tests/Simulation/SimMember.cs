@@ -28,6 +28,7 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer>? i
 
     private readonly List<Proposal> _proposals = [];
     private readonly List<PendingRead> _reads = [];
+    private readonly List<(long Lease, Task Confirmed)> _keepAlives = [];
     private MemberRaft? _raft;
     private ReadIndexRounds? _readRounds;
     private WatchHub? _watches;
@@ -165,6 +166,7 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer>? i
         CollectResults();
         foreach (var read in _reads) sim.History.ReadFailed(read.Operation);
         _reads.Clear();
+        _keepAlives.Clear();
         // Only the store's own threads stop; the engine is the disk's and outlives the process.
         _state?.Kv.Dispose();
         _state = null;
@@ -204,11 +206,20 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer>? i
 
     /// <summary>
     /// A keep-alive sent to this member, as LeaseRequests answers it on the primary lessor (a
-    /// follower forwards it there; the client here sends it to a primary directly).
+    /// follower forwards it there; the client here sends it to a primary directly): leadership
+    /// is confirmed by a ReadIndex round first, then the lease is renewed if it still may be.
     /// </summary>
     public void KeepAlive(long leaseId)
     {
-        if (_state is null || !_state.Leases.IsPrimary) return;
+        if (_state is null || !_state.Leases.IsPrimary || _raft is null) return;
+        var ready = _readRounds!.WaitAsync(CancellationToken.None, out var issue);
+        if (issue) _readRounds.Issue(_raft.Node);
+        _keepAlives.Add((leaseId, ready));
+    }
+
+    private void RenewConfirmed(long leaseId)
+    {
+        if (_state is null || Leader != id) return;
         var attempt = _state.Leases.BeginRenew(leaseId);
         sim.Trace($"{id} takes a keep-alive of lease {leaseId:x}: {attempt.State} ({(attempt.Lease is { } l ? _state.Leases.RemainingSeconds(l) : -1)} s left)");
         if (attempt.State == Etcd.Server.Leases.RenewState.Renewable && _state.Leases.Renew(attempt.Lease!)) sim.Leases.KeptAlive(leaseId, attempt.Lease!.Ttl);
@@ -281,6 +292,13 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer>? i
             if (!read.Ready.IsCompleted) continue;
             _reads.RemoveAt(i);
             sim.History.ReadDone(read.Operation, State.Kv.Range(read.Request));
+        }
+        for (var i = _keepAlives.Count - 1; i >= 0 && _state is not null; i--)
+        {
+            if (!_keepAlives[i].Confirmed.IsCompleted) continue;
+            var lease = _keepAlives[i].Lease;
+            _keepAlives.RemoveAt(i);
+            RenewConfirmed(lease);
         }
         for (var i = _proposals.Count - 1; i >= 0; i--)
         {
