@@ -13,7 +13,7 @@ namespace Etcd.Server.Leases;
 /// </summary>
 public sealed class LeaseRequests(Func<EtcdServer> server, LeaderCalls leader)
 {
-    private static readonly RpcException NotPrimary = new(new Status(StatusCode.FailedPrecondition, "lease: not primary lessor"));
+    private static EtcdException NotPrimary => EtcdErrors.NotPrimaryLessor;
 
     private EtcdServer Server => server();
     private Lessor Lessor => Server.Leases;

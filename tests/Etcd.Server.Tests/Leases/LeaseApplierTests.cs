@@ -1,6 +1,7 @@
 using Etcd.Api.Etcdserverpb;
 using Etcd.Api.Mvccpb;
 using Etcd.Mvcc;
+using Etcd.Server.Api;
 using Etcd.Server.Leases;
 using Etcd.Storage.Backend;
 using Etcd.Storage.Backend.Memory;
@@ -79,9 +80,9 @@ public sealed class LeaseApplierTests : IDisposable
     [Fact]
     public void RevokingAMissingLeaseIsEtcdsNotFound()
     {
-        var error = Assert.Throws<RpcException>(() => Apply(b => _applier.Revoke(b, new LeaseRevokeRequest { ID = 9 })));
-        Assert.Equal(StatusCode.NotFound, error.StatusCode);
-        Assert.Equal("etcdserver: requested lease not found", error.Status.Detail);
+        var error = Assert.Throws<EtcdException>(() => Apply(b => _applier.Revoke(b, new LeaseRevokeRequest { ID = 9 })));
+        Assert.Equal(StatusCode.NotFound, error.Code);
+        Assert.Equal("etcdserver: requested lease not found", error.Message);
     }
 
     [Fact]

@@ -176,7 +176,7 @@ internal sealed class ClusterSim
     /// </summary>
     private bool MayFail(InternalRaftRequest request, Exception error)
     {
-        var detail = error is Grpc.Core.RpcException rpc ? rpc.Status.Detail : "";
+        var detail = error is Etcd.Server.Api.EtcdException etcd ? etcd.Message : "";
         if (SimAuth.IsAdmin(request)) return SimAuth.IsAdminRefusal(detail);
         if (Options.AuthRate > 0 && SimAuth.IsAuthRefusal(detail)) return true;
         if (Options.AlarmRate > 0 && detail == "etcdserver: mvcc: database space exceeded" && request is { Put: not null } or { Txn: not null } or { LeaseGrant: not null })
