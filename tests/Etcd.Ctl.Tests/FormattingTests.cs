@@ -1,3 +1,4 @@
+using Etcd.Api.Text;
 using System.Text;
 using Etcd.Ctl.Cli;
 using Etcd.Ctl.Output;

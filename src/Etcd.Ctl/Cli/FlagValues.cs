@@ -1,3 +1,4 @@
+using Etcd.Api.Text;
 using System.Globalization;
 
 using Etcd.Ctl.Output;

@@ -1,3 +1,4 @@
+using Etcd.Api.Text;
 using System.Globalization;
 using Etcd.Client;
 using Etcd.Ctl.Cli;

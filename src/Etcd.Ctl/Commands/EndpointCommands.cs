@@ -1,3 +1,4 @@
+using Etcd.Api.Text;
 using System.Diagnostics;
 using Etcd.Api.Etcdserverpb;
 using Etcd.Client;
@@ -132,7 +133,7 @@ public static class EndpointCommands
             {
             }
 
-            string took = Cli.GoDuration.Format(watch.Elapsed);
+            string took = GoDuration.Format(watch.Elapsed);
             if (error.Length == 0)
             {
                 try

@@ -1,3 +1,4 @@
+using Etcd.Api.Text;
 using System.Globalization;
 
 namespace Etcd.Server.Configuration;
