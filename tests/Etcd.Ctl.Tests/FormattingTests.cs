@@ -1,5 +1,5 @@
-using Etcd.Api.Text;
 using System.Text;
+using Etcd.Api.Text;
 using Etcd.Ctl.Cli;
 using Etcd.Ctl.Output;
 using Etcd.Ctl.Text;

@@ -1,6 +1,5 @@
-using Etcd.Api.Text;
 using System.Globalization;
-
+using Etcd.Api.Text;
 using Etcd.Ctl.Output;
 
 namespace Etcd.Ctl.Cli;

@@ -1,6 +1,6 @@
-using Etcd.Api.Text;
 using System.Diagnostics;
 using Etcd.Api.Etcdserverpb;
+using Etcd.Api.Text;
 using Etcd.Client;
 using Etcd.Ctl.Cli;
 using Etcd.Ctl.Printers;

@@ -1,5 +1,5 @@
-using Etcd.Api.Text;
 using System.Globalization;
+using Etcd.Api.Text;
 
 namespace Etcd.Server.Configuration;
 

@@ -1,5 +1,5 @@
-using Etcd.Api.Text;
 using System.Text.Json;
+using Etcd.Api.Text;
 
 namespace Etcd.Server.Logging;
 

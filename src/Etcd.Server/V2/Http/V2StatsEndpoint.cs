@@ -1,5 +1,5 @@
-using Etcd.Api.Text;
 using System.Text;
+using Etcd.Api.Text;
 using Etcd.Server.Configuration;
 using Etcd.Server.Core;
 using Etcd.Server.Gateway;
