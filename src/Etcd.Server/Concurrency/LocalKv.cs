@@ -2,8 +2,8 @@ using Etcd.Api.Etcdserverpb;
 using Etcd.Api.Mvccpb;
 using Etcd.Mvcc;
 using Etcd.Server.Api;
-using Etcd.Server.Apply;
 using Etcd.Server.Core;
+using Etcd.Server.State;
 using Google.Protobuf;
 using Grpc.Core;
 

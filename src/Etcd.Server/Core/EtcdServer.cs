@@ -5,7 +5,7 @@ using Etcd.Server.Api;
 using Etcd.Server.Configuration;
 using Etcd.Server.Logging;
 using Etcd.Server.Membership;
-using Etcd.Server.Raft;
+using Etcd.Server.Replication;
 using Etcd.Storage.Backend;
 using Google.Protobuf;
 using Grpc.Core;
@@ -99,7 +99,7 @@ public sealed class EtcdServer : IAsyncDisposable
     public int BcryptCost => Authentication.PasswordHash.EffectiveCost(Config.BcryptCost);
 
     /// <summary>The cluster's active alarms (NOSPACE refuses writes that grow the store).</summary>
-    public Apply.AlarmList Alarms => State.Alarms;
+    public State.AlarmList Alarms => State.Alarms;
 
     /// <summary>
     /// etcd's quota check before proposing a write: if it would take the backend past

@@ -5,7 +5,7 @@ using Etcd.Server.Leases;
 using Etcd.Server.Logging;
 using Etcd.Server.Membership;
 using Etcd.Server.Peers;
-using Etcd.Server.Raft;
+using Etcd.Server.Replication;
 using Etcd.Server.State;
 using Etcd.Server.Watch;
 

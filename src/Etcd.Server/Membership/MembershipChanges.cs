@@ -5,7 +5,7 @@ using Etcd.Server.Core;
 using Etcd.Server.Logging;
 using Etcd.Server.Peers;
 using Etcd.Server.Peers.Protocol;
-using Etcd.Server.Raft;
+using Etcd.Server.Replication;
 using Google.Protobuf;
 using Grpc.Core;
 

@@ -1,8 +1,8 @@
 using Etcd.Api.Etcdserverpb;
 using Etcd.Mvcc;
 using Etcd.Server.Api;
-using Etcd.Server.Apply;
 using Etcd.Server.Core;
+using Etcd.Server.State;
 using Grpc.Core;
 
 namespace Etcd.Server.Services;

@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using Etcd.Api.Etcdserverpb;
 using Etcd.Mvcc;
-using Etcd.Server.Apply;
 using Etcd.Server.Core;
 using Etcd.Server.Logging;
 using Etcd.Server.Snapshots;
+using Etcd.Server.State;
 using Google.Protobuf;
 using Grpc.Core;
 

@@ -3,10 +3,10 @@ using Etcd.Mvcc;
 using Etcd.Raft;
 using Etcd.Raft.Raftpb;
 using Etcd.Server.Api;
-using Etcd.Server.Apply;
 using Etcd.Server.Core;
 using Etcd.Server.Logging;
 using Etcd.Server.Membership;
+using Etcd.Server.State;
 using Etcd.Server.V2.Store;
 using Google.Protobuf;
 

@@ -1,12 +1,12 @@
 using Etcd.Mvcc;
 using Etcd.Raft.Raftpb;
-using Etcd.Server.Apply;
 using Etcd.Server.Authentication;
 using Etcd.Server.Core;
 using Etcd.Server.Leases;
 using Etcd.Server.Logging;
 using Etcd.Server.Membership;
-using Etcd.Server.Raft;
+using Etcd.Server.Replication;
+using Etcd.Server.State;
 using Etcd.Server.V2.Store;
 using Etcd.Storage.Backend;
 using Google.Protobuf;

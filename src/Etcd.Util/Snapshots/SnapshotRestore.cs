@@ -3,7 +3,7 @@ using Etcd.Bbolt;
 using Etcd.Raft.Raftpb;
 using Etcd.Server.Configuration;
 using Etcd.Server.Membership;
-using Etcd.Server.Raft;
+using Etcd.Server.Replication;
 using Etcd.Server.Snapshots;
 using Etcd.Storage.Backend;
 using Etcd.Storage.Backend.RocksDb;

@@ -6,7 +6,7 @@ using Etcd.Server.Authentication;
 using Etcd.Server.Core;
 using Etcd.Server.Logging;
 using Etcd.Server.Membership;
-using Etcd.Server.Raft;
+using Etcd.Server.Replication;
 using Etcd.Server.State;
 using Etcd.Server.Watch;
 using Google.Protobuf;

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Etcd.Server.Api;
 using Etcd.Server.Core;
-using Etcd.Server.Gateway;
+using Etcd.Server.JsonGateway;
 using Etcd.Server.Membership;
 using Grpc.Core;
 
