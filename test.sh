@@ -32,4 +32,6 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${n:-0}))
 done
 echo "$passed passed, $failed failed, $skipped skipped"
+# The simulator must catch each of three bugs planted in a test build.
+tests/planted-bugs.sh || status=1
 exit $status

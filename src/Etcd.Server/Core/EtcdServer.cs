@@ -113,7 +113,7 @@ public sealed class EtcdServer : IAsyncDisposable
         {
             await ProposeAsync(new InternalRaftRequest { Alarm = alarm }, cancellationToken).ConfigureAwait(false);
         }
-        catch (RpcException)
+        catch (EtcdException)
         {
             // The refusal below stands whether or not the alarm could be raised now.
         }
@@ -191,7 +191,7 @@ public sealed class EtcdServer : IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             Waiters.Cancel(id);
-            throw new RpcException(new Status(StatusCode.Cancelled, "context canceled"));
+            throw EtcdErrors.Canceled;
         }
         if (result.Error is not null) throw result.Error;
         return pick(result);
@@ -223,7 +223,7 @@ public sealed class EtcdServer : IAsyncDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            throw new RpcException(new Status(StatusCode.Cancelled, "context canceled"));
+            throw EtcdErrors.Canceled;
         }
     }
 

@@ -73,7 +73,7 @@ public sealed class Lessor : ILeaseLookup
         }
     }
 
-    /// <summary>Loads the leases the backend holds, as a restarted member does; none counts down until promoted.</summary>
+    /// <summary>Becomes the leases the backend holds (at start, or from a leader's snapshot); none counts down until promoted.</summary>
     public void Recover(IBackendReader reader)
     {
         var records = new List<LeaseRecord>();
@@ -84,6 +84,10 @@ public sealed class Lessor : ILeaseLookup
         });
         lock (_lock)
         {
+            // The backend's leases replace whatever was here: after a snapshot from the leader,
+            // leases revoked in the history it covers are gone (queue entries of the old ones are
+            // recognised as stale when they come up).
+            _leases.Clear();
             foreach (var record in records)
                 _leases[record.Id] = new Lease(record.Id, Math.Max(record.Ttl, MinTtl), record.RemainingTtl);
         }
@@ -144,12 +148,20 @@ public sealed class Lessor : ILeaseLookup
     /// Makes this member the primary: every lease counts down again from its remaining TTL plus
     /// <paramref name="extend"/> (the time an election may have taken), so that no lease expires
     /// because leadership moved. Expiries that would pile up beyond the revoke rate are spread out.
+    /// Once per leadership: a primary stays as it is.
     /// </summary>
+    /// <remarks>
+    /// etcd promotes again on every empty entry the leader applies, and a leader appends one
+    /// mid-term for each conf change it refuses. That second promotion extends leases whose
+    /// revocation is already proposed, a keep-alive then renews one, and the revocation drops it
+    /// while the client was promised its TTL (the cluster simulator found it, seed 225).
+    /// </remarks>
     public void Promote(TimeSpan extend)
     {
         lock (_lock)
         {
-            _demoted ??= NewSignal();
+            if (_demoted is not null) return;
+            _demoted = NewSignal();
             var now = _time.GetTimestamp();
             foreach (var lease in _leases.Values)
             {

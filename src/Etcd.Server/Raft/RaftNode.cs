@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Etcd.Raft;
 using Etcd.Raft.Raftpb;
+using Etcd.Server.Core;
 using Etcd.Server.Logging;
 using Google.Protobuf;
 
@@ -39,7 +40,7 @@ public sealed class RaftNode : IAsyncDisposable
         _logger = logger;
         _tickInterval = tickInterval;
         readies.LeaderChanged += leader => LeaderChanged?.Invoke(leader);
-        _reads = new ReadIndexRounds(logger);
+        _reads = new ReadIndexRounds(logger, new RequestIdGenerator(readies.MemberId, DateTimeOffset.UtcNow));
         readies.ReadStateReceived += _reads.Accept;
         readies.Applied += _ => _reads.Release(state.AppliedIndex);
     }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Etcd.Raft;
+using Etcd.Server.Core;
 using Etcd.Server.Logging;
 using Google.Protobuf;
 
@@ -13,7 +14,14 @@ namespace Etcd.Server.Raft;
 /// on its loop, and by the simulator, which drives the same calls.
 /// </summary>
 /// <remarks><see cref="WaitAsync"/> is called from any thread; everything else on the Raft loop.</remarks>
-public sealed class ReadIndexRounds(ZapLogger logger)
+/// <param name="contexts">
+/// Where round contexts come from. They must never repeat across restarts (etcd uses request
+/// ids, which embed the member and the start time): the leader's answer to a round of the
+/// previous process may still arrive, and taken for a new round it would release that round's
+/// readers at an index from before their writes were acknowledged (the cluster simulator found
+/// it, seed 192: a member restarted, issued context 1 again, and served a stale read).
+/// </param>
+public sealed class ReadIndexRounds(ZapLogger logger, RequestIdGenerator contexts)
 {
     // etcd's readIndexRetryTime: Raft drops a ReadIndex silently (no leader yet, a lost message,
     // a leader change), so one unanswered for this long is asked again with the same context.
@@ -23,7 +31,6 @@ public sealed class ReadIndexRounds(ZapLogger logger)
     private readonly Dictionary<ulong, Round> _inFlight = [];
     private readonly List<(ulong Index, Round Round)> _awaitingApply = [];
     private Round? _open;
-    private ulong _nextContext;
     private TimeSpan _lastRetry;
 
     /// <summary>
@@ -56,7 +63,7 @@ public sealed class ReadIndexRounds(ZapLogger logger)
             _open = null;
         }
         if (round is null) return;
-        var context = ++_nextContext;
+        var context = contexts.Next();
         Span<byte> bytes = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64BigEndian(bytes, context);
         round.Context = ByteString.CopyFrom(bytes);

@@ -81,6 +81,9 @@ public sealed class ReadyProcessor(RawNode node, MemoryStorage storage, IRaftDur
         }
 
         var leaderSendsFirst = IsLeader;
+#if PLANTED_BUGS
+        leaderSendsFirst |= Testing.PlantedBug.FollowersSendBeforePersisting;
+#endif
         if (leaderSendsFirst) Send(ready.Messages);
 
         var hardState = ready.HasHardState ? ready.HardState : null;

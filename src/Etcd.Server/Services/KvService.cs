@@ -23,7 +23,7 @@ public sealed class KvService(EtcdServer server) : KV.KVBase
         }
         catch (MvccException e)
         {
-            throw MvccErrors.ToRpc(e);
+            throw MvccErrors.ToEtcd(e);
         }
         if (caller is not null) server.Callers.CheckUnchanged(caller);
         server.FillHeader(response.Header);

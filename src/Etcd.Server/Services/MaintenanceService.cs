@@ -59,7 +59,7 @@ public sealed class MaintenanceService(EtcdServer server) : Maintenance.Maintena
         }
         catch (MvccException e)
         {
-            throw MvccErrors.ToRpc(e);
+            throw MvccErrors.ToEtcd(e);
         }
         return new HashKVResponse { Header = server.Header(hash.CurrentRevision), Hash = hash.Hash, CompactRevision = hash.CompactRevision };
     }

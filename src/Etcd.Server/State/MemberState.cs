@@ -27,11 +27,17 @@ public sealed record MemberStateSettings
     /// <summary>How often the leader records remaining TTLs through Raft; null when checkpointing is off.</summary>
     public TimeSpan? LeaseCheckpointInterval { get; init; }
 
+    /// <summary>Checkpoints are written to the lease bucket too (etcd 3.5's lease-checkpoint-persist).</summary>
+    public bool PersistLeaseCheckpoints { get; init; }
+
     /// <summary>How long a new leader extends every lease by when it takes over (an election timeout).</summary>
     public required TimeSpan LeasePromotionExtension { get; init; }
 
     /// <summary>The tokens issued by Authenticate entries.</summary>
     public required SimpleTokens Tokens { get; init; }
+
+    /// <summary>Physical compaction on the applying thread instead of in the background (the simulator's choice).</summary>
+    public bool CompactInline { get; init; }
 }
 
 /// <summary>
@@ -61,8 +67,8 @@ public sealed partial class MemberState : IStateMachine, IDisposable
         Backend = new ReplaceableBackend(files.OpenCurrent(snapshotIndex));
         // Leases live in the backend and come back on restart.
         Leases = new Lessor(settings.Time, settings.LeaseMinTtl, settings.LeaseCheckpointInterval);
-        LeaseApplier = new LeaseApplier(Leases, settings.LeasePromotionExtension, persistCheckpoints: false);
-        Kv = new KvStore(Backend, Leases);
+        LeaseApplier = new LeaseApplier(Leases, settings.LeasePromotionExtension, settings.PersistLeaseCheckpoints);
+        Kv = new KvStore(Backend, Leases, compactInline: settings.CompactInline);
         Members = new ClusterMembers(settings.ClusterId);
         // etcd 3.4 keeps the v2 store whether or not --enable-v2 serves it: member changes are
         // recorded in it too, so its index stays etcd's when the API is turned on later.

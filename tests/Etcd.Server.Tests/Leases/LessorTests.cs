@@ -1,3 +1,4 @@
+using Etcd.Server.Api;
 using Etcd.Server.Leases;
 using Etcd.Storage.Backend;
 using Etcd.Storage.Backend.Memory;
@@ -32,9 +33,9 @@ public sealed class LessorTests
         Assert.Equal(5, lessor.Grant(1, 1).Ttl);
         Assert.Equal(5, lessor.Grant(2, -3).Ttl);
         Assert.Equal(60, lessor.Grant(3, 60).Ttl);
-        Assert.Equal("etcdserver: lease already exists", Assert.Throws<RpcException>(() => lessor.Grant(1, 10)).Status.Detail);
-        Assert.Equal("etcdserver: too large lease TTL", Assert.Throws<RpcException>(() => lessor.Grant(4, Lessor.MaxTtl + 1)).Status.Detail);
-        Assert.Equal(StatusCode.OutOfRange, Assert.Throws<RpcException>(() => lessor.Grant(4, Lessor.MaxTtl + 1)).StatusCode);
+        Assert.Equal("etcdserver: lease already exists", Assert.Throws<EtcdException>(() => lessor.Grant(1, 10)).Message);
+        Assert.Equal("etcdserver: too large lease TTL", Assert.Throws<EtcdException>(() => lessor.Grant(4, Lessor.MaxTtl + 1)).Message);
+        Assert.Equal(StatusCode.OutOfRange, Assert.Throws<EtcdException>(() => lessor.Grant(4, Lessor.MaxTtl + 1)).Code);
         Assert.Equal(Lessor.MaxTtl, lessor.Grant(4, Lessor.MaxTtl).Ttl);
     }
 
@@ -118,6 +119,23 @@ public sealed class LessorTests
     }
 
     [Fact]
+    public void ASecondPromotionInTheSameLeadershipExtendsNothing()
+    {
+        // A leader applies an empty entry mid-term for every conf change it refuses; a lease whose
+        // revocation is already proposed must stay expired, so no keep-alive renews it.
+        var lessor = Primary();
+        lessor.Grant(7, 2);
+        _clock.Advance(TimeSpan.FromSeconds(3));
+        Assert.Single(lessor.TakeExpired(100));
+        lessor.Promote(TimeSpan.FromSeconds(5));
+        Assert.Equal(RenewState.Expired, lessor.BeginRenew(7).State);
+        // A new leadership does extend it.
+        lessor.Demote();
+        lessor.Promote(TimeSpan.FromSeconds(5));
+        Assert.Equal(RenewState.Renewable, lessor.BeginRenew(7).State);
+    }
+
+    [Fact]
     public void ACheckpointedRemainderIsWhatThenextPrimaryCountsDownFrom()
     {
         var lessor = Primary(checkpoints: TimeSpan.FromSeconds(5));
@@ -193,5 +211,24 @@ public sealed class LessorTests
         Assert.Equal(120, lessor.Lookup(6)!.CheckpointedTtl);
         Assert.True(lessor.Exists(6));
         Assert.False(lessor.Exists(7));
+    }
+
+    [Fact]
+    public void RecoverReplacesTheLeasesItHadWithTheBackendsOnes()
+    {
+        // After a leader's snapshot: leases revoked in the history it covers must not linger.
+        using var backend = new MemoryBackend();
+        using (var batch = backend.CreateBatch())
+        {
+            Span<byte> record = stackalloc byte[LeaseRecord.MaxSize];
+            var length = new LeaseRecord(6, 600, 0).Write(record);
+            batch.Put(Bucket.Lease, [0, 0, 0, 0, 0, 0, 0, 6], record[..length]);
+            backend.Commit(batch);
+        }
+        var lessor = new Lessor(_clock, 3, null);
+        lessor.Grant(5, 10);
+        using (var view = backend.Snapshot()) lessor.Recover(view);
+        Assert.False(lessor.Exists(5));
+        Assert.True(lessor.Exists(6));
     }
 }

@@ -19,9 +19,10 @@ internal sealed class ClientLoad(Random random, int clusterSize)
 
     public static ByteString Key(int i) => ByteString.CopyFromUtf8($"k{i:D2}");
 
-    public InternalRaftRequest Next() => random.Next(40) switch
+    /// <param name="lease">A lease for a plain put to attach its key to (0 for none).</param>
+    public InternalRaftRequest Next(long lease = 0) => random.Next(40) switch
     {
-        < 20 => new InternalRaftRequest { Put = NewPut(random.Next(KeyCount)) },
+        < 20 => new InternalRaftRequest { Put = NewPut(random.Next(KeyCount), lease) },
         < 28 => new InternalRaftRequest { DeleteRange = NewDelete() },
         < 39 => new InternalRaftRequest { Txn = NewTxn() },
         _ => new InternalRaftRequest { ClusterMemberAttrSet = NewAttributes() },
@@ -61,9 +62,9 @@ internal sealed class ClientLoad(Random random, int clusterSize)
     }
 
     /// <summary>A put nobody else makes, for the write that shows the cluster has settled.</summary>
-    public InternalRaftRequest Barrier() => new() { Put = new PutRequest { Key = ByteString.CopyFromUtf8("barrier"), Value = NewValue() } };
+    public InternalRaftRequest Barrier() => new() { Put = new PutRequest { Key = ByteString.CopyFromUtf8("barrier"), Value = NewValue() }, Header = new RequestHeader { Username = "root" } };
 
-    private PutRequest NewPut(int key) => new() { Key = Key(key), Value = NewValue(), PrevKv = random.Next(4) == 0 };
+    private PutRequest NewPut(int key, long lease = 0) => new() { Key = Key(key), Value = NewValue(), PrevKv = random.Next(4) == 0, Lease = lease };
 
     private ByteString NewValue()
     {

@@ -34,6 +34,24 @@ internal sealed class ClusterSimOptions
     /// <summary>Chance per time unit that a client sends a linearizable read to some member.</summary>
     public required double ReadRate { get; init; }
 
+    /// <summary>Chance per time unit of a lease operation: a grant, a revocation or a keep-alive.</summary>
+    public required double LeaseRate { get; init; }
+
+    /// <summary>Chance per time unit of a compaction somewhere in the recent past.</summary>
+    public required double CompactionRate { get; init; }
+
+    /// <summary>Chance per step of an administrator's auth request (0 in a third of the runs).</summary>
+    public required double AuthRate { get; init; }
+
+    /// <summary>Whether auth is disabled and enabled again during the run (else it stays on once enabled, and permissions are checked).</summary>
+    public required bool AuthToggles { get; init; }
+
+    /// <summary>Chance per step of a NOSPACE alarm raised or cleared (0 in half of the runs).</summary>
+    public required double AlarmRate { get; init; }
+
+    /// <summary>Chance per step of the next learner add, promotion or removal (0 in a third of the runs).</summary>
+    public required double MembershipRate { get; init; }
+
     /// <summary>Clients watching every key from the start (reconnecting when their member dies).</summary>
     public required int Watchers { get; init; }
 
@@ -77,6 +95,12 @@ internal sealed class ClusterSimOptions
         CrashRate = random.NextDouble() * 0.002,
         ReadRate = 0.01 + random.NextDouble() * 0.05,
         Watchers = random.Next(1, 4),
+        LeaseRate = random.NextDouble() * 0.03,
+        CompactionRate = random.NextDouble() * 0.003,
+        AuthRate = random.Next(3) == 0 ? 0 : random.NextDouble() * 0.02,
+        AuthToggles = random.Next(2) == 0,
+        AlarmRate = random.Next(2) == 0 ? 0 : random.NextDouble() * 0.002,
+        MembershipRate = random.Next(3) == 0 ? 0 : random.NextDouble() * 0.004,
         MidReadyCrashRate = random.NextDouble() * 0.001,
         PowerLossShare = random.Next(3) == 0 ? 0 : random.NextDouble(),
         PartitionRate = random.NextDouble() * 0.002,
@@ -87,7 +111,7 @@ internal sealed class ClusterSimOptions
 
     public override string ToString() =>
         $"size={ClusterSize} election={ElectionTick} prevote={PreVote} maxsize={MaxSizePerMsg} inflight={MaxInflight} " +
-        $"drop={DropRate:F3} dup={DuplicateRate:F3} delay<={MaxDelay} faultticks={FaultTicks} writes={WriteRate:F3} reads={ReadRate:F3} watchers={Watchers} " +
+        $"drop={DropRate:F3} dup={DuplicateRate:F3} delay<={MaxDelay} faultticks={FaultTicks} writes={WriteRate:F3} reads={ReadRate:F3} watchers={Watchers} leases={LeaseRate:F3} compactions={CompactionRate:F4} auth={AuthRate:F3}{(AuthToggles ? "/toggles" : "")} alarms={AlarmRate:F4} membership={MembershipRate:F4} " +
         $"crash={CrashRate:F4} midready={MidReadyCrashRate:F4} powerloss={PowerLossShare:F2} partition={PartitionRate:F4} member-updates={MemberUpdateRate:F4} " +
         $"snapshot-count={SnapshotCount} catchup={CatchUpEntries}";
 }

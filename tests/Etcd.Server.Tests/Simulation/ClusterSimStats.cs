@@ -20,8 +20,16 @@ internal sealed class ClusterSimStats
     public long WatchConnects { get; set; }
     public long WatchEvents { get; set; }
     public long WatchCompactions { get; set; }
+    public long LeasesGranted { get; set; }
+    public long KeepAlives { get; set; }
+    public long LeasesExpired { get; set; }
     public long Delivered { get; set; }
     public long Dropped { get; set; }
+    public long AuthChanges { get; set; }
+    public long MembershipChanges { get; set; }
+    public long MembersRemoved { get; set; }
+    public long AlarmChanges { get; set; }
+    public long DigestsCompared { get; set; }
     public long ThreeMemberRuns { get; set; }
     public long FiveMemberRuns { get; set; }
 
@@ -49,8 +57,16 @@ internal sealed class ClusterSimStats
             WatchConnects += other.WatchConnects;
             WatchEvents += other.WatchEvents;
             WatchCompactions += other.WatchCompactions;
+            LeasesGranted += other.LeasesGranted;
+            KeepAlives += other.KeepAlives;
+            LeasesExpired += other.LeasesExpired;
             Delivered += other.Delivered;
             Dropped += other.Dropped;
+            AuthChanges += other.AuthChanges;
+            MembershipChanges += other.MembershipChanges;
+            MembersRemoved += other.MembersRemoved;
+            AlarmChanges += other.AlarmChanges;
+            DigestsCompared += other.DigestsCompared;
             ThreeMemberRuns += other.ThreeMemberRuns;
             FiveMemberRuns += other.FiveMemberRuns;
         }
@@ -59,6 +75,6 @@ internal sealed class ClusterSimStats
     public override string ToString() =>
         $"runs 3/5 members={ThreeMemberRuns}/{FiveMemberRuns} proposed={Proposed} acked={Acked} failed/dropped={FailedOrDropped} " +
         $"crashes={Crashes} (power losses={PowerLosses}, mid-Ready={MidReadyCrashes}) partitions={Partitions} member updates={MemberUpdatesApplied} " +
-        $"snapshots taken={SnapshotsTaken} sent={SnapshotsSent} installed={SnapshotsInstalled} applied={EntriesApplied} reads={Reads} answered={ReadsAnswered} watch connects={WatchConnects} events={WatchEvents} compacted={WatchCompactions} " +
-        $"messages delivered={Delivered} dropped={Dropped}";
+        $"snapshots taken={SnapshotsTaken} sent={SnapshotsSent} installed={SnapshotsInstalled} applied={EntriesApplied} reads={Reads} answered={ReadsAnswered} watch connects={WatchConnects} events={WatchEvents} compacted={WatchCompactions} leases granted={LeasesGranted} keep-alives={KeepAlives} ended={LeasesExpired} " +
+        $"membership changes={MembershipChanges} members removed={MembersRemoved} auth changes={AuthChanges} alarm changes={AlarmChanges} digests compared={DigestsCompared} messages delivered={Delivered} dropped={Dropped}";
 }

@@ -10,7 +10,7 @@ namespace Etcd.Server.Tests.Simulation;
 /// crashes and partitions) over many seeds. A failing seed is reported with the command that
 /// re-runs exactly it, with a trace of its last events:
 /// <c>CLUSTER_SIM_SEED=1234 dotnet test tests/Etcd.Server.Tests --filter FullyQualifiedName~ClusterSimulationTests</c>.
-/// CLUSTER_SIM_SEED_START and CLUSTER_SIM_SEEDS choose another range of seeds (default 1 and 800).
+/// CLUSTER_SIM_SEED_START and CLUSTER_SIM_SEEDS choose another range of seeds (default 1 and 2000).
 /// </summary>
 public sealed class ClusterSimulationTests(ITestOutputHelper output)
 {
@@ -26,7 +26,7 @@ public sealed class ClusterSimulationTests(ITestOutputHelper output)
         }
 
         var start = EnvInt("CLUSTER_SIM_SEED_START", 1);
-        var count = EnvInt("CLUSTER_SIM_SEEDS", 800);
+        var count = EnvInt("CLUSTER_SIM_SEEDS", 2000);
         var failures = new ConcurrentBag<(int Seed, string Error)>();
         var totals = new ClusterSimStats();
         var timer = Stopwatch.StartNew();
@@ -53,7 +53,8 @@ public sealed class ClusterSimulationTests(ITestOutputHelper output)
         Assert.True(failures.IsEmpty, $"{failures.Count} of {count} seeds failed:\n{string.Join('\n', first)}");
         // Guard against a simulator that silently stopped doing anything interesting.
         Assert.True(count < 50 || (totals.ThreeMemberRuns > 0 && totals.FiveMemberRuns > 0 && totals.Acked > 0 && totals.PowerLosses > 0
-            && totals.MidReadyCrashes > 0 && totals.Partitions > 0 && totals.SnapshotsInstalled > 0 && totals.MemberUpdatesApplied > 0), $"the runs exercised too little: {totals}");
+            && totals.MidReadyCrashes > 0 && totals.Partitions > 0 && totals.SnapshotsInstalled > 0 && totals.MemberUpdatesApplied > 0
+            && totals.LeasesExpired > 0 && totals.KeepAlives > 0 && totals.MembersRemoved > 0 && totals.AuthChanges > 0 && totals.AlarmChanges > 0 && totals.DigestsCompared > 0 && totals.ReadsAnswered > 0 && totals.WatchEvents > 0), $"the runs exercised too little: {totals}");
     }
 
     [Theory]

@@ -21,12 +21,14 @@ namespace Etcd.Server.Tests.Simulation;
 /// simulated. The simulated disk and network end the process half-way through a Ready by throwing
 /// <see cref="SimulatedCrash"/> after one of their writes.
 /// </summary>
-internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> initialPeers)
+/// <param name="initialPeers">The members of the new cluster it bootstraps, or null for a member joining a running one (added by MemberAdd first).</param>
+internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer>? initialPeers)
 {
     public const ulong ClusterId = 0xC105E7;
 
     private readonly List<Proposal> _proposals = [];
     private readonly List<PendingRead> _reads = [];
+    private readonly List<(long Lease, Task Confirmed)> _keepAlives = [];
     private MemberRaft? _raft;
     private ReadIndexRounds? _readRounds;
     private WatchHub? _watches;
@@ -96,8 +98,10 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
                 Time = sim.Time,
                 Logger = ZapLogger.Discard,
                 LeaseMinTtl = 1,
-                LeasePromotionExtension = TimeSpan.Zero,
+                // An election timeout, as the server extends leases by when a new leader takes over.
+                LeasePromotionExtension = TimeSpan.FromMilliseconds(100 * sim.Options.ElectionTick),
                 Tokens = new SimpleTokens(sim.Time, TimeSpan.FromMinutes(5)),
+                CompactInline = true,
             });
         }
         finally
@@ -120,12 +124,17 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
         }, Disk.Wal, recovered, restarting ? null : initialPeers, _state, new Sender(this, incarnation), ZapLogger.Discard);
         Disk.Wal.AfterWrite = MaybeCrash;
         // Reads as the KV service serves them: a ReadIndex round, then the local store.
-        _readRounds = new ReadIndexRounds(ZapLogger.Discard);
+        _readRounds = new ReadIndexRounds(ZapLogger.Discard, new RequestIdGenerator(id, DateTimeOffset.UnixEpoch.AddSeconds(1_000_000 + sim.Now)));
         _raft.Readies.ReadStateReceived += _readRounds.Accept;
         _raft.Readies.Applied += _ => _readRounds.Release(State.AppliedIndex);
         _watches = new WatchHub(_state.Kv, revision => new ResponseHeader { ClusterId = ClusterId, MemberId = id, Revision = revision }, 1 << 20,
             TimeSpan.FromMinutes(10), ZapLogger.Discard, sim.Time);
-        _raft.Readies.LeaderChanged += leader => sim.Trace($"{id} sees leader {leader}");
+        _raft.Readies.LeaderChanged += leader =>
+        {
+            sim.Trace($"{id} sees leader {leader}");
+            // As ServerBootstrap wires it: only the leader's lessor counts leases down.
+            _state.LeaseApplier.OnLeadershipChanged(leader == id);
+        };
         _raft.Readies.SnapshotInstalled += index =>
         {
             sim.Stats.SnapshotsInstalled++;
@@ -157,6 +166,7 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
         CollectResults();
         foreach (var read in _reads) sim.History.ReadFailed(read.Operation);
         _reads.Clear();
+        _keepAlives.Clear();
         // Only the store's own threads stop; the engine is the disk's and outlives the process.
         _state?.Kv.Dispose();
         _state = null;
@@ -172,6 +182,47 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
         if (_raft is null) return;
         _raft.Node.Tick();
         _readRounds!.RetryUnanswered(_raft.Node, TimeSpan.FromMilliseconds(sim.Now * 10));
+    }
+
+    /// <summary>
+    /// The leader's lease expiry, as LeaseExpiryLoop does it on each round: expired leases are
+    /// revoked through Raft. Returns the leases it proposed to revoke.
+    /// </summary>
+    public List<long> RevokeExpiredLeases()
+    {
+        var revoked = new List<long>();
+        if (_state is null) return revoked;
+        foreach (var lease in _state.Leases.TakeExpired(Etcd.Server.Leases.Lessor.RevokesPerSecond / 2))
+        {
+            revoked.Add(lease.Id);
+            sim.Trace($"{id} revokes expired lease {lease.Id:x}");
+            // As root when auth is on, as ServerBootstrap wires LeaseExpiryLoop (etcd's WithRoot).
+            var revoke = new InternalRaftRequest { LeaseRevoke = new LeaseRevokeRequest { ID = lease.Id } };
+            if (_state.Auth.Enabled) revoke.Header = new RequestHeader { Username = "root" };
+            Propose(revoke);
+        }
+        return revoked;
+    }
+
+    /// <summary>
+    /// A keep-alive sent to this member, as LeaseRequests answers it on the primary lessor (a
+    /// follower forwards it there; the client here sends it to a primary directly): leadership
+    /// is confirmed by a ReadIndex round first, then the lease is renewed if it still may be.
+    /// </summary>
+    public void KeepAlive(long leaseId)
+    {
+        if (_state is null || !_state.Leases.IsPrimary || _raft is null) return;
+        var ready = _readRounds!.WaitAsync(CancellationToken.None, out var issue);
+        if (issue) _readRounds.Issue(_raft.Node);
+        _keepAlives.Add((leaseId, ready));
+    }
+
+    private void RenewConfirmed(long leaseId)
+    {
+        if (_state is null || Leader != id) return;
+        var attempt = _state.Leases.BeginRenew(leaseId);
+        sim.Trace($"{id} takes a keep-alive of lease {leaseId:x}: {attempt.State} ({(attempt.Lease is { } l ? _state.Leases.RemainingSeconds(l) : -1)} s left)");
+        if (attempt.State == Etcd.Server.Leases.RenewState.Renewable && _state.Leases.Renew(attempt.Lease!)) sim.Leases.KeptAlive(leaseId, attempt.Lease!.Ttl);
     }
 
     /// <summary>A client's linearizable read, served as the KV service serves it.</summary>
@@ -200,31 +251,37 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
     {
         if (_raft is null || _ids is null) return;
         var requestId = _ids.Next();
-        request.Header = new RequestHeader { ID = requestId };
+        // The user a token named, checked at this member: the request carries the auth revision
+        // this member had then, as EtcdServer heads it.
+        var user = request.Header?.Username ?? "";
+        request.Header = new RequestHeader { ID = requestId, Username = user, AuthRevision = user.Length == 0 ? 0 : State.Auth.Revision };
         var waiter = _waiters.Register(requestId);
         var operation = sim.History.WriteStarted(id, request);
         var error = _raft.Node.Propose(request.ToByteString());
         if (error != RaftError.None) _waiters.Cancel(requestId, new InvalidOperationException($"proposal dropped: {error}"));
-        _proposals.Add(new Proposal(request, waiter, operation));
+        _proposals.Add(new Proposal(request, null, waiter, operation));
         sim.Trace($"{id} proposes {requestId:x}: {error}");
     }
 
     /// <summary>
-    /// Proposes a new peer URL for <paramref name="member"/> as MembershipChanges does: a
-    /// ConfChangeUpdateNode whose id is the request id its waiter waits on.
+    /// Proposes a configuration change as MembershipChanges does: a ConfChange whose id is the
+    /// request id its waiter waits on (member add, promote, remove, or a new peer URL).
     /// </summary>
-    public void ProposeMemberUpdate(ulong member, string peerUrl)
+    public void ProposeConfChange(ConfChangeType type, ulong member, MemberContext? context)
     {
         if (_raft is null || _ids is null) return;
         var requestId = _ids.Next();
-        var context = new MemberContext { Id = member, Name = $"m{member}", PeerUrls = [peerUrl] };
         var waiter = _waiters.Register(requestId);
-        var change = new ConfChange { Type = ConfChangeType.ConfChangeUpdateNode, NodeId = member, Id = requestId, Context = ByteString.CopyFrom(context.ToJson()) };
+        var change = new ConfChange { Type = type, NodeId = member, Id = requestId, Context = context is null ? ByteString.Empty : ByteString.CopyFrom(context.ToJson()) };
         var error = _raft.Node.ProposeConfChange(change);
         if (error != RaftError.None) _waiters.Cancel(requestId, new InvalidOperationException($"proposal dropped: {error}"));
-        _proposals.Add(new Proposal(null, waiter, -1));
-        sim.Trace($"{id} proposes member update {requestId:x} ({member} -> {peerUrl}): {error}");
+        _proposals.Add(new Proposal(null, change, waiter, -1));
+        sim.Trace($"{id} proposes {type} {requestId:x} of {member}: {error}");
     }
+
+    /// <summary>A new peer URL for <paramref name="member"/> (etcdctl member update).</summary>
+    public void ProposeMemberUpdate(ulong member, string peerUrl) =>
+        ProposeConfChange(ConfChangeType.ConfChangeUpdateNode, member, new MemberContext { Id = member, Name = $"m{member}", PeerUrls = [peerUrl] });
 
     /// <summary>Hands the proposals whose waiters completed to the simulator (acknowledged writes or failures), and serves the reads that may go.</summary>
     public void CollectResults()
@@ -236,12 +293,19 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
             _reads.RemoveAt(i);
             sim.History.ReadDone(read.Operation, State.Kv.Range(read.Request));
         }
+        for (var i = _keepAlives.Count - 1; i >= 0 && _state is not null; i--)
+        {
+            if (!_keepAlives[i].Confirmed.IsCompleted) continue;
+            var lease = _keepAlives[i].Lease;
+            _keepAlives.RemoveAt(i);
+            RenewConfirmed(lease);
+        }
         for (var i = _proposals.Count - 1; i >= 0; i--)
         {
             var proposal = _proposals[i];
             if (!proposal.Waiter.IsCompleted) continue;
             _proposals.RemoveAt(i);
-            sim.OnProposalDone(this, proposal.Request, proposal.Waiter, proposal.Operation);
+            sim.OnProposalDone(this, proposal.Request, proposal.Change, proposal.Waiter, proposal.Operation);
         }
     }
 
@@ -288,7 +352,7 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
         }
     }
 
-    private sealed record Proposal(InternalRaftRequest? Request, Task<ApplyResult> Waiter, int Operation);
+    private sealed record Proposal(InternalRaftRequest? Request, ConfChange? Change, Task<ApplyResult> Waiter, int Operation);
 
     private sealed record PendingRead(RangeRequest Request, Task Ready, int Operation);
 }

@@ -6,7 +6,7 @@ namespace Etcd.Server.Tests.Simulation;
 
 /// <summary>
 /// The peer transport between simulated members: messages travel as bytes (raftpb, as on the
-/// wire) and are dropped, duplicated and delayed (hence reordered); partitions split the members
+/// wire) and are dropped, duplicated (all but proposals) and delayed (hence reordered); partitions split the members
 /// into groups that cannot reach each other. A snapshot carries the sender's backend; its sender
 /// hears whether it arrived, as the server's snapshot sender reports to Raft.
 /// </summary>
@@ -36,7 +36,11 @@ internal sealed class SimPeerNetwork(ClusterSim sim)
             if (message.Type == MessageType.MsgSnap) Schedule(new InFlight(wire, message.To, from, incarnation, null, SnapshotStatus.Failure), 1);
             return;
         }
-        var copies = random.NextDouble() < DuplicateRate ? 2 : 1;
+        // Raft takes duplicates of its own messages in its stride; a forwarded proposal delivered
+        // twice would be a second client request (a lease granted again after its revocation).
+        // The server's streams deliver each message at most once, so only Raft's messages are
+        // duplicated here, to test Raft.
+        var copies = message.Type != MessageType.MsgProp && random.NextDouble() < DuplicateRate ? 2 : 1;
         for (var i = 0; i < copies; i++)
             Schedule(new InFlight(wire, message.To, from, incarnation, backend, null), random.Next(1, MaxDelay + 1));
     }
@@ -63,7 +67,8 @@ internal sealed class SimPeerNetwork(ClusterSim sim)
 
     private void Deliver(InFlight flight)
     {
-        var sender = sim.Member(flight.From);
+        // A removed member's messages are refused, as the transport refuses removed members.
+        if (sim.TryMember(flight.From) is not { } sender) return;
         var senderAlive = sender.IsUp && sender.Incarnation == flight.Incarnation;
         if (flight.SnapshotReport is { } report)
         {
@@ -71,8 +76,9 @@ internal sealed class SimPeerNetwork(ClusterSim sim)
             return;
         }
         var message = Message.Parser.ParseFrom(flight.Wire);
-        var to = sim.Member(flight.To);
-        if (!to.IsUp || !CanTalk(flight.From, flight.To))
+        // A member not started yet (or removed) is as unreachable as one that is down.
+        var to = sim.TryMember(flight.To);
+        if (to is not { IsUp: true } || !CanTalk(flight.From, flight.To))
         {
             sim.Stats.Dropped++;
             if (message.Type == MessageType.MsgSnap) Schedule(flight with { SnapshotReport = SnapshotStatus.Failure }, 1);

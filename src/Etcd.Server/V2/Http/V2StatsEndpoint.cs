@@ -1,4 +1,5 @@
 using System.Text;
+using Etcd.Api.Text;
 using Etcd.Server.Configuration;
 using Etcd.Server.Core;
 using Etcd.Server.Gateway;

@@ -3,7 +3,7 @@ using Etcd.Server.Core;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
-namespace Etcd.Server.Membership;
+namespace Etcd.Server.Api;
 
 /// <summary>
 /// A learner serves only Status and serializable reads, as in etcd: it does not vote, so it

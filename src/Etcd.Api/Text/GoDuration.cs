@@ -1,12 +1,18 @@
 using System.Globalization;
 using System.Text;
 
-namespace Etcd.Ctl.Cli;
+namespace Etcd.Api.Text;
 
-/// <summary>Go's time.Duration text form ("2s", "1m30s", "500ms"), which etcdctl's duration flags use.</summary>
+/// <summary>
+/// Go's time.Duration text form ("2s", "1m30s", "500ms"): etcd's and etcdctl's duration flags,
+/// and the durations etcd prints and logs. One implementation for the server and the tools.
+/// </summary>
 public static class GoDuration
 {
     private const long TicksPerMicrosecond = 10;
+
+    /// <summary>Parses like Go's time.ParseDuration; false on bad input.</summary>
+    public static bool TryParse(string text, out TimeSpan value) => TryParse(text, out value, out _);
 
     /// <summary>Parses like Go's time.ParseDuration; returns false with Go's error text on bad input.</summary>
     public static bool TryParse(string text, out TimeSpan value, out string error)
