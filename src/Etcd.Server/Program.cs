@@ -14,6 +14,7 @@ public static class Program
         if (args is ["gateway", .. var gatewayArgs]) return await TcpGateway.GatewayCommand.RunAsync(gatewayArgs).ConfigureAwait(false);
         var flags = new FlagSet(EtcdFlags.All);
         EtcdConfig config;
+        string? configFile = null;
         try
         {
             flags.Parse(args);
@@ -29,7 +30,21 @@ public static class Program
             }
             if (flags.Positional.Count > 0)
                 throw new FlagError($"'{flags.Positional[0]}' is not a valid flag", 1, false);
-            flags.ApplyEnvironment(Environment());
+            var environment = Environment();
+            configFile = flags.GetString("config-file");
+            // etcd reads this one variable first: it decides whether the others count.
+            if (configFile.Length == 0) configFile = environment.GetValueOrDefault(EtcdFlags.ConfigFileVariable, "");
+            if (configFile.Length > 0)
+            {
+                var fromFile = new FlagSet(EtcdFlags.All);
+                fromFile.ApplyConfigFile(ConfigFile.Read(configFile, fromFile.Definitions));
+                flags = fromFile;
+            }
+            else
+            {
+                configFile = null;
+                flags.ApplyEnvironment(environment);
+            }
             config = EtcdConfig.From(flags);
         }
         catch (FlagError e)
@@ -47,6 +62,8 @@ public static class Program
         }
 
         using var logger = ZapLogger.Create(config.LogLevel, config.LogOutputs);
+        if (configFile is not null)
+            logger.Info("loaded server configuration, other configuration command line flags and environment variables will be ignored if provided", LogField.Of("path", configFile));
         foreach (var note in flags.EnvironmentNotes) logger.Info(note);
         EtcdServer server;
         try

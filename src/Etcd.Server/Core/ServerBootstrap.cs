@@ -21,11 +21,21 @@ public static class ServerBootstrap
 {
     public static async Task<EtcdServer> StartAsync(EtcdConfig config, ZapLogger logger)
     {
+        // Checked before the data dir is touched, as etcd checks it before it starts the server.
+        Compaction.CompactionRetention retention;
+        try
+        {
+            retention = Compaction.CompactionRetention.Parse(config.AutoCompactionMode, config.AutoCompactionRetention);
+        }
+        catch (FormatException e)
+        {
+            throw new BootstrapException(e.Message);
+        }
         var layout = new DataDirLayout(config);
         var log = await OpenLogAsync(config, layout, logger).ConfigureAwait(false);
         var waiters = new ProposalWaiters();
         var state = OpenState(config, layout, log, waiters, logger);
-        return await StartServicesAsync(config, logger, log, state, waiters).ConfigureAwait(false);
+        return await StartServicesAsync(config, logger, log, state, waiters, retention).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -76,7 +86,7 @@ public static class ServerBootstrap
     }
 
     /// <summary>Step 3 and 4: the Raft node and its loop, the peer transport, and everything that serves clients.</summary>
-    private static async Task<EtcdServer> StartServicesAsync(EtcdConfig config, ZapLogger logger, StartingLog log, MemberState state, ProposalWaiters waiters)
+    private static async Task<EtcdServer> StartServicesAsync(EtcdConfig config, ZapLogger logger, StartingLog log, MemberState state, ProposalWaiters waiters, Compaction.CompactionRetention retention)
     {
         var memberId = log.MemberId;
         EtcdServer? started = null;
@@ -116,7 +126,12 @@ public static class ServerBootstrap
             config.WatchProgressNotifyInterval, logger, TimeProvider.System);
         var v2Expiry = new V2.Apply.V2ExpiryLoop(state.V2Store, () => node.IsLeader, (request, token) => started!.ProposeV2Async(request, token), logger, TimeProvider.System);
         var leaderCalls = new LeaderCalls(transport, state.Members, node, EtcdServer.RequestTimeoutFor(config));
-        var server = new EtcdServer(config, logger, state, node, waiters, [peerHost, transport, leaseExpiry, v2Expiry, watches, node], [log.Log, state, leaderCalls])
+        // Its first step comes one interval after the start, when the server below exists.
+        var compaction = Compaction.AutoCompaction.Start(retention, new Compaction.ServerCompactionTarget(() => started!), TimeProvider.System, logger);
+        IAsyncDisposable[] owned = compaction is null
+            ? [peerHost, transport, leaseExpiry, v2Expiry, watches, node]
+            : [compaction, peerHost, transport, leaseExpiry, v2Expiry, watches, node];
+        var server = new EtcdServer(config, logger, state, node, waiters, owned, [log.Log, state, leaderCalls])
         {
             LeaseRequests = new LeaseRequests(() => started!, leaderCalls),
             Watches = watches,

@@ -50,9 +50,11 @@ public static class ServerHost
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromHours(2);
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
             foreach (var url in config.ListenClientUrls) Listen(kestrel, url);
+            foreach (var url in config.ListenMetricsUrls) Listen(kestrel, url, metrics: true);
         });
 
         var app = builder.Build();
+        MetricsListener.UseFilter(app);
         app.MapGrpcService<KvService>();
         app.MapGrpcService<MaintenanceService>();
         app.MapGrpcService<ClusterService>();
@@ -65,7 +67,7 @@ public static class ServerHost
         return app;
     }
 
-    private static void Listen(KestrelServerOptions kestrel, Uri url)
+    private static void Listen(KestrelServerOptions kestrel, Uri url, bool metrics = false)
     {
         if (url.Scheme != "http")
             throw new NotSupportedException($"listen URL {url}: only http:// is served so far (TLS arrives with the security work)");
@@ -74,8 +76,13 @@ public static class ServerHost
         kestrel.Listen(new ProtocolEndPoint(socket, HttpProtocols.Http2), o =>
         {
             o.Protocols = HttpProtocols.Http2;
+            if (metrics) o.Use(MetricsListener.Mark);
             o.UseAuthorityNormalization();
         });
-        kestrel.Listen(new ProtocolEndPoint(socket, HttpProtocols.Http1), o => o.Protocols = HttpProtocols.Http1);
+        kestrel.Listen(new ProtocolEndPoint(socket, HttpProtocols.Http1), o =>
+        {
+            o.Protocols = HttpProtocols.Http1;
+            if (metrics) o.Use(MetricsListener.Mark);
+        });
     }
 }

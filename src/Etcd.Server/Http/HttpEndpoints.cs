@@ -12,8 +12,9 @@ public static class HttpEndpoints
         app.MapGet("/version", () => Results.Text(
             $"{{\"etcdserver\":\"{EtcdServer.Version}\",\"etcdcluster\":\"{server.Members.ClusterVersion ?? "not_decided"}\"}}",
             "application/json"));
-        app.MapGet("/health", () => HealthAsync(server));
-        app.MapGet("/metrics", () => Results.Text(Metrics(server), "text/plain; version=0.0.4; charset=utf-8"));
+        var health = new HealthCounters();
+        HealthRoutes.Map(app, server, health);
+        app.MapGet("/metrics", () => Results.Text(Metrics(server, health), "text/plain; version=0.0.4; charset=utf-8"));
         // The JSON gateway (/v3/...) calls this member's own gRPC port, as etcd's does.
         var loopback = new JsonGateway.LoopbackChannels(server.Config.ListenClientUrls[0]);
         app.Lifetime.ApplicationStopped.Register(loopback.Dispose);
@@ -21,31 +22,8 @@ public static class HttpEndpoints
         V2.Http.V2Routes.Map(app, server);
     }
 
-    /// <summary>
-    /// Healthy when no alarm is raised, the member knows a leader and a linearizable read
-    /// completes within a second (etcd's bodies and status codes). The read is what tells a member
-    /// cut off from the majority, which may still remember a leader, that it cannot serve.
-    /// </summary>
-    private static async Task<IResult> HealthAsync(EtcdServer server)
-    {
-        if (server.Alarms.All is [var alarm, ..])
-            return Results.Text($"{{\"health\":\"false\",\"reason\":\"ALARM {State.AlarmList.AlarmName(alarm.Alarm)}\"}}", "application/json", statusCode: 503);
-        if (server.Raft.Leader == 0)
-            return Results.Text("{\"health\":\"false\",\"reason\":\"RAFT NO LEADER\"}", "application/json", statusCode: 503);
-        try
-        {
-            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-            await server.Raft.WaitLinearizableAsync(deadline.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return Results.Text("{\"health\":\"false\",\"reason\":\"RANGE ERROR:context deadline exceeded\"}", "application/json", statusCode: 503);
-        }
-        return Results.Text("{\"health\":\"true\",\"reason\":\"\"}", "application/json");
-    }
-
     /// <summary>A subset of etcd's Prometheus metrics, under etcd's names so dashboards and alerts work.</summary>
-    private static string Metrics(EtcdServer server)
+    private static string Metrics(EtcdServer server, HealthCounters health)
     {
         var text = new StringBuilder();
         void Gauge(string name, string help, double value, string labels = "")
@@ -53,6 +31,12 @@ public static class HttpEndpoints
             text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n');
             text.Append("# TYPE ").Append(name).Append(" gauge\n");
             text.Append(name).Append(labels).Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+        void Counter(string name, string help, double value)
+        {
+            text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n');
+            text.Append("# TYPE ").Append(name).Append(" counter\n");
+            text.Append(name).Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
         }
         Gauge("etcd_server_has_leader", "1 when this member knows a leader, else 0.", server.Raft.Leader != 0 ? 1 : 0);
         Gauge("etcd_server_is_leader", "1 when this member is the leader, else 0.", server.Raft.IsLeader ? 1 : 0);
@@ -68,6 +52,20 @@ public static class HttpEndpoints
         Gauge("etcd_mvcc_db_total_size_in_use_in_bytes", "Bytes of live data in the backend.", server.Backend.SizeInUseBytes);
         Gauge("etcd_debugging_mvcc_current_revision", "Current MVCC revision.", server.Kv.CurrentRevision);
         Gauge("etcd_debugging_mvcc_compact_revision", "Revision of the last compaction.", server.Kv.CompactRevision);
+        Counter("etcd_server_health_success", "The total number of successful health checks", health.HealthSuccess);
+        Counter("etcd_server_health_failures", "The total number of failed health checks", health.HealthFailures);
+        var checks = health.Checks().ToArray();
+        if (checks.Length > 0)
+        {
+            text.Append("# HELP etcd_server_healthcheck The result of each kind of healthcheck.\n# TYPE etcd_server_healthcheck gauge\n");
+            foreach (var c in checks) text.Append($"etcd_server_healthcheck{{name=\"{c.Name}\",type=\"{c.Type}\"}} {c.LastOk}\n");
+            text.Append("# HELP etcd_server_healthchecks_total The total number of each kind of healthcheck.\n# TYPE etcd_server_healthchecks_total counter\n");
+            foreach (var c in checks)
+            {
+                if (c.Error > 0) text.Append($"etcd_server_healthchecks_total{{name=\"{c.Name}\",status=\"error\",type=\"{c.Type}\"}} {c.Error}\n");
+                if (c.Success > 0) text.Append($"etcd_server_healthchecks_total{{name=\"{c.Name}\",status=\"success\",type=\"{c.Type}\"}} {c.Success}\n");
+            }
+        }
         return text.ToString();
     }
 }
