@@ -30,21 +30,7 @@ public static class Program
             }
             if (flags.Positional.Count > 0)
                 throw new FlagError($"'{flags.Positional[0]}' is not a valid flag", 1, false);
-            var environment = Environment();
-            configFile = flags.GetString("config-file");
-            // etcd reads this one variable first: it decides whether the others count.
-            if (configFile.Length == 0) configFile = environment.GetValueOrDefault(EtcdFlags.ConfigFileVariable, "");
-            if (configFile.Length > 0)
-            {
-                var fromFile = new FlagSet(EtcdFlags.All);
-                fromFile.ApplyConfigFile(ConfigFile.Read(configFile, fromFile.Definitions));
-                flags = fromFile;
-            }
-            else
-            {
-                configFile = null;
-                flags.ApplyEnvironment(environment);
-            }
+            flags = ConfigurationSources.Resolve(flags, Environment(), out configFile);
             config = EtcdConfig.From(flags);
         }
         catch (FlagError e)
