@@ -41,6 +41,9 @@ public sealed class EtcdConfig
     public TimeSpan WatchProgressNotifyInterval { get; init; }
     public bool LeaseCheckpoint { get; init; }
 
+    /// <summary>--metrics: "extensive" adds grpc_server_handling_seconds.</summary>
+    public string MetricsLevel { get; init; } = "basic";
+
     /// <summary>--experimental-enable-lease-checkpoint-persist: checkpointed remaining TTLs are also written to the lease bucket, so they survive a restart of the whole cluster.</summary>
     public bool LeaseCheckpointPersist { get; init; }
     public string AuthToken { get; init; } = "simple";
@@ -99,6 +102,7 @@ public sealed class EtcdConfig
             LogOutputs = flags.GetString("log-outputs").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             WatchProgressNotifyInterval = flags.GetDuration("experimental-watch-progress-notify-interval"),
             LeaseCheckpoint = flags.GetBool("experimental-enable-lease-checkpoint"),
+            MetricsLevel = flags.GetString("metrics"),
             LeaseCheckpointPersist = flags.GetBool("experimental-enable-lease-checkpoint-persist"),
             AuthToken = flags.GetString("auth-token"),
             BcryptCost = flags.GetInt("bcrypt-cost"),

@@ -117,6 +117,7 @@ public static class ServerBootstrap
             new SnapshotReceiver(new ReceivedBackends(new DataDirLayout(config).SnapDir), memberId, logger), state.Members, node);
         var peerHost = await PeerHost.StartAsync(config, peerEndpoint).ConfigureAwait(false);
         node.LeaderChanged += leader => state.LeaseApplier.OnLeadershipChanged(leader == memberId);
+        node.LeaderChanged += Metrics.EtcdMetrics.LeaderSeen;
         // Expired leases are revoked as root (etcd's WithRoot): with auth on, revoking checks that
         // the proposer may write every key of the lease.
         var leaseExpiry = new LeaseExpiryLoop(state.Leases, (request, token) => started!.ProposeAsync(request, token,

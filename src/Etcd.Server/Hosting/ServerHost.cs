@@ -31,12 +31,16 @@ public static class ServerHost
             // etcd sends without limit: a Kubernetes list can be far larger than any request.
             options.MaxSendMessageSize = null;
             options.EnableDetailedErrors = false;
-            // Outermost: errors of the server's own code leave as etcd's gRPC statuses.
+            // Outermost: counts what the client gets (etcd's go-grpc-prometheus metrics).
+            options.Interceptors.Add<Metrics.GrpcMetrics>();
+            // Errors of the server's own code leave as etcd's gRPC statuses.
             options.Interceptors.Add<Api.EtcdExceptionInterceptor>();
             options.Interceptors.Add<Api.LearnerInterceptor>();
         });
         // One instance of each interceptor for all calls (resolved from here rather than made per call).
         builder.Services.AddSingleton<Api.EtcdExceptionInterceptor>();
+        builder.Services.AddSingleton<Metrics.GrpcMetrics>();
+        Metrics.GrpcMetrics.Extensive = config.MetricsLevel == "extensive";
         builder.Services.AddSingleton<Api.LearnerInterceptor>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -64,7 +68,29 @@ public static class ServerHost
         app.MapGrpcService<LockService>();
         app.MapGrpcService<ElectionService>();
         HttpEndpoints.Map(app, server);
+        RegisterGrpcMethods(app);
         return app;
+    }
+
+    // Every method's series exist from the start at zero, as go-grpc-prometheus initializes
+    // them: a rate() over a method never called is 0, not missing.
+    private static void RegisterGrpcMethods(WebApplication app)
+    {
+        foreach (var source in ((IEndpointRouteBuilder)app).DataSources)
+        {
+            foreach (var endpoint in source.Endpoints)
+            {
+                if (endpoint.Metadata.GetMetadata<Grpc.AspNetCore.Server.GrpcMethodMetadata>() is not { } grpc) continue;
+                var type = grpc.Method.Type switch
+                {
+                    Grpc.Core.MethodType.Unary => "unary",
+                    Grpc.Core.MethodType.ClientStreaming => "client_stream",
+                    Grpc.Core.MethodType.ServerStreaming => "server_stream",
+                    _ => "bidi_stream",
+                };
+                Metrics.GrpcMetrics.Register(grpc.Method.FullName, type);
+            }
+        }
     }
 
     private static void Listen(KestrelServerOptions kestrel, Uri url, bool metrics = false)

@@ -16,6 +16,7 @@ public sealed class RaftPeerService(PeerEndpoint endpoint) : RaftPeer.RaftPeerBa
         await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
         var raft = endpoint.Raft;
         var members = endpoint.Members;
+        var receivedLabel = Metrics.EtcdMetrics.PeerLabel("From", from);
         try
         {
             while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
@@ -24,6 +25,7 @@ public sealed class RaftPeerService(PeerEndpoint endpoint) : RaftPeer.RaftPeerBa
                 // the refusal that it must stop (Raft no longer tells it anything).
                 if (members.IsRemoved(from)) throw PeerRejection.Rejected(StatusCode.PermissionDenied, PeerRejection.RemovedMember);
                 foreach (var message in requestStream.Current.Messages) raft.Step(message);
+                Metrics.EtcdMetrics.PeerReceivedBytes.Add(receivedLabel, requestStream.Current.CalculateSize());
             }
         }
         catch (IOException) when (context.CancellationToken.IsCancellationRequested)
