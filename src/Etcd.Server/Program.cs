@@ -64,6 +64,18 @@ public static class Program
 
         await using (server.ConfigureAwait(false))
         {
+            if (config.InitialCorruptCheck)
+            {
+                try
+                {
+                    await Corruption.InitialCorruptCheck.RunAsync(server, logger).ConfigureAwait(false);
+                }
+                catch (BootstrapException e)
+                {
+                    logger.Error("failed to start etcd", LogField.Of("error", e.Message));
+                    return 1;
+                }
+            }
             var app = ServerHost.Build(server);
             using var stopping = new CancellationTokenSource();
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stopping.Cancel(); });
