@@ -18,6 +18,14 @@ namespace Etcd.Server.Hosting;
 /// </summary>
 public sealed class ProtocolSniffingTransport : IConnectionListenerFactory, IConnectionListenerFactorySelector, IAsyncDisposable
 {
+    /// <summary>
+    /// How long a new connection may stay silent before it is closed. Until its first bytes say
+    /// which protocol it speaks no Kestrel timeout covers it, so without this bound a client
+    /// that connects and sends nothing would hold a socket forever (Kestrel's own request
+    /// header timeout, 30 s, is the same bound once a request starts).
+    /// </summary>
+    public static TimeSpan FirstBytesTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     // Every HTTP/2 connection starts with this preface (RFC 9113 §3.4); no HTTP/1 request does.
     private static ReadOnlySpan<byte> Http2Preface => "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8;
 
@@ -131,11 +139,12 @@ public sealed class ProtocolSniffingTransport : IConnectionListenerFactory, ICon
         private async Task Route(ConnectionContext connection)
         {
             var input = connection.Transport.Input;
+            using var silent = new CancellationTokenSource(FirstBytesTimeout);
             try
             {
                 while (true)
                 {
-                    var read = await input.ReadAsync().ConfigureAwait(false);
+                    var read = await input.ReadAsync(silent.Token).ConfigureAwait(false);
                     var buffer = read.Buffer;
                     if (buffer.Length >= Http2Preface.Length || read.IsCompleted || !StartsLikePreface(buffer))
                     {

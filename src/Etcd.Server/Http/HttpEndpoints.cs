@@ -18,7 +18,9 @@ public static class HttpEndpoints
         // The JSON gateway (/v3/...) calls this member's own gRPC port, as etcd's does.
         var loopback = new JsonGateway.LoopbackChannels(server.Config.ListenClientUrls[0]);
         app.Lifetime.ApplicationStopped.Register(loopback.Dispose);
-        JsonGateway.GatewayRoutes.Map(app, loopback);
+        // JSON spells bytes in base64 (4/3) with field names around them: twice the gRPC
+        // receive limit bounds every request the gRPC call could accept.
+        JsonGateway.GatewayRoutes.Map(app, loopback, 2 * ((long)server.Config.MaxRequestBytes + 512 * 1024));
         V2.Http.V2Routes.Map(app, server);
     }
 }

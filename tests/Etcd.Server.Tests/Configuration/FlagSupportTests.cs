@@ -14,11 +14,19 @@ public sealed class FlagSupportTests
     // Values that are valid and differ from the default, where the kind alone does not give one.
     private static readonly Dictionary<string, string> Samples = new(StringComparer.Ordinal)
     {
-        ["name"] = "other", ["data-dir"] = "/tmp/other.etcd", ["wal-dir"] = "/tmp/other.wal",
-        ["initial-cluster"] = "other=http://127.0.0.1:2380", ["initial-cluster-token"] = "other-token",
-        ["auto-compaction-retention"] = "5", ["log-outputs"] = "stdout", ["v2-deprecation"] = "write-only",
-        ["discovery-fallback"] = "exit", ["proxy"] = "on", ["log-rotation-config-json"] = "{}",
-        ["experimental-distributed-tracing-address"] = "localhost:1", ["experimental-distributed-tracing-service-name"] = "x",
+        ["name"] = "other",
+        ["data-dir"] = "/tmp/other.etcd",
+        ["wal-dir"] = "/tmp/other.wal",
+        ["initial-cluster"] = "other=http://127.0.0.1:2380",
+        ["initial-cluster-token"] = "other-token",
+        ["auto-compaction-retention"] = "5",
+        ["log-outputs"] = "stdout",
+        ["v2-deprecation"] = "write-only",
+        ["discovery-fallback"] = "exit",
+        ["proxy"] = "on",
+        ["log-rotation-config-json"] = "{}",
+        ["experimental-distributed-tracing-address"] = "localhost:1",
+        ["experimental-distributed-tracing-service-name"] = "x",
     };
 
     // What a flag needs beside it to pass etcd's own checks.
