@@ -1,3 +1,5 @@
+using Etcd.Server.Api;
+
 namespace Etcd.Server.Authentication;
 
 /// <summary>
@@ -7,8 +9,9 @@ namespace Etcd.Server.Authentication;
 /// </summary>
 /// <remarks>
 /// The index comes from the client, so anyone can name one that will never be applied. Waits are
-/// therefore bounded in number (<see cref="Limit"/>: beyond it a wait is refused at once) and in
-/// time (the caller's limit), and a wait that ends unfulfilled leaves no trace behind.
+/// therefore bounded in number (<see cref="Limit"/>: beyond it a wait is refused at once with
+/// etcd's "too many requests") and in time (the caller's limit), and a wait that ends unfulfilled
+/// leaves no trace behind.
 /// </remarks>
 public sealed class AppliedIndexWaits(ulong applied, int limit = AppliedIndexWaits.DefaultLimit)
 {
@@ -36,8 +39,9 @@ public sealed class AppliedIndexWaits(ulong applied, int limit = AppliedIndexWai
     }
 
     /// <summary>
-    /// True once <paramref name="index"/> is applied; false when too many waits are parked or
-    /// <paramref name="timeout"/> passes first. Cancellation throws, as usual.
+    /// True once <paramref name="index"/> is applied; false when <paramref name="timeout"/> passes
+    /// first. Throws etcd's "too many requests" when <see cref="Limit"/> waits are parked already;
+    /// cancellation throws, as usual.
     /// </summary>
     public async Task<bool> WaitAsync(ulong index, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -45,7 +49,7 @@ public sealed class AppliedIndexWaits(ulong applied, int limit = AppliedIndexWai
         lock (_lock)
         {
             if (_applied >= index) return true;
-            if (_waiting.Count >= Limit) return false;
+            if (_waiting.Count >= Limit) throw EtcdErrors.RequestTooManyRequests;
             waiter = new Waiter(index);
             _waiting.Add(waiter);
         }

@@ -1,3 +1,4 @@
+using Etcd.Server.Api;
 using Etcd.Server.Authentication;
 
 namespace Etcd.Server.Tests.Authentication;
@@ -19,10 +20,12 @@ public sealed class AppliedIndexWaitsTests
         var first = waits.WaitAsync(ulong.MaxValue, TimeSpan.FromMinutes(1), CancellationToken.None);
         var second = waits.WaitAsync(ulong.MaxValue - 1, TimeSpan.FromMinutes(1), CancellationToken.None);
         Assert.Equal(2, waits.Count);
-        // Refused without waiting for the minute.
+        // Refused without waiting for the minute, with etcd's answer to an overloaded member.
         var third = waits.WaitAsync(5, TimeSpan.FromMinutes(1), CancellationToken.None);
         Assert.True(third.IsCompleted);
-        Assert.False(await third);
+        var refused = await Assert.ThrowsAsync<EtcdException>(() => third);
+        Assert.Equal(Grpc.Core.StatusCode.ResourceExhausted, refused.Code);
+        Assert.Equal("etcdserver: too many requests", refused.Message);
         Assert.False(first.IsCompleted);
         Assert.False(second.IsCompleted);
     }
