@@ -19,18 +19,11 @@ public sealed class Callers(AuthStore store, AppliedIndexWaits applied, TimeSpan
         var token = headers.GetValue("token") ?? headers.GetValue("authorization");
         if (token is null) return null;
         if (SimpleTokens.IndexOf(token) is not { } index) throw EtcdErrors.InvalidAuthToken;
-        if (index > applied.Applied)
+        // Issued by an entry this member has not applied yet: wait for it, bounded in time and in
+        // the number of waits, so made-up indexes can neither hold a request forever nor pile up.
+        if (index > applied.Applied && !await applied.WaitAsync(index, waitLimit, cancellationToken).ConfigureAwait(false))
         {
-            // Issued by an entry this member has not applied yet: wait for it (bounded, so a
-            // made-up index cannot hold the request forever).
-            try
-            {
-                await applied.WaitAsync(index, cancellationToken).WaitAsync(waitLimit, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                throw EtcdErrors.InvalidAuthToken;
-            }
+            throw EtcdErrors.InvalidAuthToken;
         }
         var user = store.Tokens.Use(token) ?? throw EtcdErrors.InvalidAuthToken;
         return new AuthInfo(user, store.Revision);
