@@ -174,6 +174,9 @@ public sealed class BboltReader : IDisposable
             }
             if (freed.Contains(id)) Report($"page {id}: reachable freed");
         }
+        // A file without a freelist (etcd's NoFreelistSync) has bbolt rebuild it on open as every
+        // page the trees do not reach: unreachable pages are its free pages then, not a fault.
+        if (Meta.FreelistPage == BboltFormat.NoFreelist) return problems;
         for (ulong id = 0; id < Meta.HighWaterMark; id++)
         {
             if (!reachable.Contains(id) && !freed.Contains(id)) Report($"page {id}: unreachable unfreed");

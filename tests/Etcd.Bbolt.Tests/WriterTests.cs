@@ -96,4 +96,40 @@ public sealed class WriterTests
         using (var file = new FileStream(path, FileMode.Open)) file.SetLength(file.Length / 2);
         Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => BboltReader.Open(path)).Message);
     }
+
+    [Fact]
+    public void WithoutAFreelistUnreachablePagesAreFreeNotFaults()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Combine("nofreelist.db");
+        var tree = BucketTree.Random(14, 3000);
+        using (var file = File.Create(path))
+        using (var writer = new BboltWriter(file))
+        {
+            tree.WriteTo(writer);
+            writer.Finish();
+        }
+        // Give the high water mark two pages no tree reaches, and drop the freelist as etcd does
+        // (NoFreelistSync): bbolt counts such pages as free. With a freelist they are faults.
+        using (var file = new FileStream(path, FileMode.Open))
+        {
+            var pages = file.Length / 4096;
+            file.SetLength(file.Length + 2 * 4096);
+            for (var id = 0; id < 2; id++)
+            {
+                var page = new byte[4096];
+                file.Position = id * 4096;
+                file.ReadExactly(page);
+                var meta = BboltMeta.TryRead(page)!.Value;
+                Array.Clear(page);
+                (meta with { HighWaterMark = (ulong)pages + 2, FreelistPage = BboltFormat.NoFreelist }).WritePage(page, (ulong)id);
+                file.Position = id * 4096;
+                file.Write(page);
+            }
+        }
+        using var reader = BboltReader.Open(path);
+        Assert.Empty(reader.Check());
+        Assert.Equal(tree.Listing(), BucketTree.Read(reader, reader.Root).Listing());
+        Assert.Equal(tree.Listing(), RealBbolt.Dump(path).Split('\n', 2)[1]);
+    }
 }

@@ -54,27 +54,27 @@ public sealed class Callers(AuthStore store, AppliedIndexWaits applied, TimeSpan
     public async ValueTask RequireAdminUnconvertedAsync(ServerCallContext context)
     {
         if (!store.Enabled) return;
-        RpcException? refused;
+        EtcdException? refused;
         try
         {
             refused = store.CheckAdmin(await ResolveAsync(context).ConfigureAwait(false));
         }
-        catch (RpcException e)
+        catch (EtcdException e)
         {
             refused = e;
         }
         if (refused is not null) throw Unconverted(refused);
     }
 
-    private static RpcException Unconverted(RpcException error)
+    private static EtcdException Unconverted(EtcdException error)
     {
-        var text = error.Status.Detail switch
+        var text = error.Message switch
         {
             "etcdserver: user name not found" => "auth: user not found",
             var detail when detail.StartsWith("etcdserver: ", StringComparison.Ordinal) => "auth: " + detail["etcdserver: ".Length..],
             var detail => detail,
         };
-        return new RpcException(new Status(StatusCode.Unknown, text), text);
+        return EtcdErrors.Unknown(text);
     }
 
     /// <summary>

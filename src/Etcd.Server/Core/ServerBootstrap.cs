@@ -5,7 +5,7 @@ using Etcd.Server.Leases;
 using Etcd.Server.Logging;
 using Etcd.Server.Membership;
 using Etcd.Server.Peers;
-using Etcd.Server.Raft;
+using Etcd.Server.Replication;
 using Etcd.Server.State;
 using Etcd.Server.Watch;
 
@@ -69,6 +69,7 @@ public static class ServerBootstrap
             LeaseMinTtl = Lessor.MinTtlFor(config.ElectionTicks, config.HeartbeatMs),
             // With checkpointing on, the leader records remaining TTLs through Raft every 5 minutes (etcd's interval).
             LeaseCheckpointInterval = config.LeaseCheckpoint ? TimeSpan.FromMinutes(5) : null,
+            PersistLeaseCheckpoints = config.LeaseCheckpointPersist,
             LeasePromotionExtension = TimeSpan.FromMilliseconds(config.ElectionMs),
             Tokens = new SimpleTokens(TimeProvider.System, TimeSpan.FromSeconds(config.AuthTokenTtlSeconds)),
         });

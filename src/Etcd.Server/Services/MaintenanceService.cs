@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using Etcd.Api.Etcdserverpb;
 using Etcd.Mvcc;
-using Etcd.Server.Apply;
 using Etcd.Server.Core;
 using Etcd.Server.Logging;
 using Etcd.Server.Snapshots;
+using Etcd.Server.State;
 using Google.Protobuf;
 using Grpc.Core;
 
@@ -59,7 +59,7 @@ public sealed class MaintenanceService(EtcdServer server) : Maintenance.Maintena
         }
         catch (MvccException e)
         {
-            throw MvccErrors.ToRpc(e);
+            throw MvccErrors.ToEtcd(e);
         }
         return new HashKVResponse { Header = server.Header(hash.CurrentRevision), Hash = hash.Hash, CompactRevision = hash.CompactRevision };
     }

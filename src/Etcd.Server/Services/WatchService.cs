@@ -88,7 +88,7 @@ public sealed class WatchService(EtcdServer server) : WatchServiceBase
     /// </summary>
     private async Task<string?> RefusalAsync(WatchCreateRequest request, ServerCallContext context)
     {
-        RpcException? refused;
+        EtcdException? refused;
         try
         {
             var caller = await server.Callers.ResolveAsync(context).ConfigureAwait(false) ?? Authentication.AuthInfo.Anonymous;
@@ -97,11 +97,11 @@ public sealed class WatchService(EtcdServer server) : WatchServiceBase
             var end = request.RangeEnd.Span is [0] ? [] : request.RangeEnd.Span;
             refused = server.Auth.CheckRange(caller, key, end);
         }
-        catch (RpcException e)
+        catch (EtcdException e)
         {
             refused = e;
         }
-        return refused is null ? null : $"rpc error: code = {refused.StatusCode} desc = {refused.Status.Detail}";
+        return refused is null ? null : $"rpc error: code = {refused.Code} desc = {refused.Message}";
     }
 
     private static async Task SendAsync(IServerStreamWriter<WatchResponse> responses, WatchSession session, CancellationToken token)

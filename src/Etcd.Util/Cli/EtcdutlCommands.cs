@@ -89,9 +89,9 @@ public static class EtcdutlCommands
         var dataDir = options.DataDir.Length > 0 ? options.DataDir : options.Name + ".etcd";
         var walDir = options.WalDir.Length > 0 ? options.WalDir : Path.Combine(dataDir, "member", "wal");
         var snapDir = Path.Combine(dataDir, "member", "snap");
-        logger.Info("restoring snapshot", LogField.Of("path", options.SnapshotPath), LogField.Of("wal-dir", walDir), LogField.Of("data-dir", dataDir), LogField.Of("snap-dir", snapDir));
         var progress = new Progress(error);
-        var result = SnapshotRestore.Run(options, progress.Reporter);
+        var result = SnapshotRestore.Run(options, progress.Reporter, () =>
+            logger.Info("restoring snapshot", LogField.Of("path", options.SnapshotPath), LogField.Of("wal-dir", walDir), LogField.Of("data-dir", dataDir), LogField.Of("snap-dir", snapDir)));
         progress.Done();
         logger.Info("restored snapshot", LogField.Of("path", options.SnapshotPath), LogField.Of("wal-dir", result.WalDir), LogField.Of("data-dir", result.DataDir),
             LogField.Of("snap-dir", snapDir), LogField.Id("member-id", result.MemberId), LogField.Id("cluster-id", result.ClusterId));

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using Etcd.Api.Etcdserverpb;
 using Etcd.Raft.Raftpb;
 using Etcd.Server.Logging;
-using Etcd.Server.Raft;
+using Etcd.Server.Replication;
 using Etcd.Storage.Backend;
 using Etcd.Storage.Backend.RocksDb;
 

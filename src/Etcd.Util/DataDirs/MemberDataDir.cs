@@ -1,7 +1,7 @@
 using Etcd.Server.Core;
 using Etcd.Server.Logging;
 using Etcd.Server.Peers;
-using Etcd.Server.Raft;
+using Etcd.Server.Replication;
 using Etcd.Server.State;
 using Etcd.Storage.Backend;
 using Etcd.Storage.Wal;

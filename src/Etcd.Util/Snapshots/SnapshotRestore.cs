@@ -3,7 +3,7 @@ using Etcd.Bbolt;
 using Etcd.Raft.Raftpb;
 using Etcd.Server.Configuration;
 using Etcd.Server.Membership;
-using Etcd.Server.Raft;
+using Etcd.Server.Replication;
 using Etcd.Server.Snapshots;
 using Etcd.Storage.Backend;
 using Etcd.Storage.Backend.RocksDb;
@@ -26,13 +26,15 @@ public static class SnapshotRestore
 {
     private const int BatchPairs = 4096;
 
-    public static RestoreResult Run(RestoreOptions options, Action<string>? progress = null)
+    /// <param name="started">Called once the flags and targets checked out, before anything is read or written (etcd logs "restoring snapshot" there).</param>
+    public static RestoreResult Run(RestoreOptions options, Action<string>? progress = null, Action? started = null)
     {
         var (self, members) = CheckCluster(options);
         var dataDir = options.DataDir.Length > 0 ? options.DataDir : options.Name + ".etcd";
         if (Path.Exists(dataDir)) throw new UtilException($"data-dir \"{dataDir}\" exists");
         var separateWal = options.WalDir.Length > 0 && Path.GetFullPath(options.WalDir) != Path.GetFullPath(Path.Combine(dataDir, "member", "wal"));
         if (separateWal && Path.Exists(options.WalDir)) throw new UtilException($"wal-dir \"{options.WalDir}\" exists");
+        started?.Invoke();
 
         var file = SnapshotFile.Open(options.SnapshotPath);
         file.VerifyHash(options.SkipHashCheck, done => progress?.Invoke($"checking hash: {done * 100 / Math.Max(1, file.DbLength)}%"));
