@@ -136,7 +136,8 @@ public sealed class EtcdClient : IDisposable
         return handler;
     }
 
-    private static SslClientAuthenticationOptions CreateSslOptions(EtcdTlsOptions tls)
+    /// <summary>TLS options from the PEM files (etcdctl v2's HTTP client uses the same rules).</summary>
+    public static SslClientAuthenticationOptions CreateSslOptions(EtcdTlsOptions tls)
     {
         var ssl = new SslClientAuthenticationOptions();
         if (!string.IsNullOrEmpty(tls.ServerName))

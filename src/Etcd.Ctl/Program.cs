@@ -28,11 +28,14 @@ public static class Program
     {
         // Like etcdctl, consume ETCDCTL_API so it is not mistaken for a flag's variable.
         environment.Remove("ETCDCTL_API", out string? api);
+        if (api == "2")
+        {
+            return await V2.V2App.Run(args, environment, stdout, stderr, openStdin).ConfigureAwait(false);
+        }
+
         if (!string.IsNullOrEmpty(api) && api != "3")
         {
-            stderr.WriteLine(api == "2"
-                ? "Error: ETCDCTL_API=2 selects the v2 command set, which this etcdctl does not implement yet"
-                : "unsupported API version " + api);
+            stderr.WriteLine("unsupported API version " + api);
             return ExitCode.Error;
         }
 

@@ -1,3 +1,4 @@
+using Etcd.Api.Text;
 using Etcd.Ctl.Cli;
 using Etcd.Ctl.Output;
 
@@ -118,7 +119,8 @@ public sealed class GoFlagSet
         {
             if (names.Count > 1)
             {
-                return "Cannot use two forms of the same flag: " + names[0] + " " + names[1];
+                // urfave/cli names the second form it meets (in declaration order) first.
+                return "Cannot use two forms of the same flag: " + names[1] + " " + names[0];
             }
         }
 

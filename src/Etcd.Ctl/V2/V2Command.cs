@@ -20,6 +20,9 @@ public sealed class V2Command
     /// <summary>Runs the command; returns the exit code. Null for a command that only groups subcommands.</summary>
     public Func<V2Context, Task<int>>? Action { get; init; }
 
+    /// <summary>The command makes its client (and syncs) before it looks at its arguments, as etcdctl's do.</summary>
+    public bool SyncsFirst { get; init; }
+
     public bool HasName(string name)
     {
         if (Name == name)

@@ -65,3 +65,14 @@ public static class V2ExitCode
     public const int ServerError = 4;
     public const int ClusterNotHealthy = 5;
 }
+
+/// <summary>An answer that is not etcd's JSON (the client's ErrInvalidJSON).</summary>
+public sealed class V2InvalidJsonException()
+    : V2RequestException("client: response is invalid json. The endpoint is probably not valid etcd cluster endpoint");
+
+/// <summary>The server's v2 error (client.Error): "100: Key not found (/a) [4]".</summary>
+public sealed class V2ServerException(int code, string message, string cause, ulong index)
+    : V2RequestException(code + ": " + message + " (" + cause + ") [" + index + "]")
+{
+    public int ErrorCode { get; } = code;
+}
