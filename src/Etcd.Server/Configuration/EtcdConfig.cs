@@ -43,6 +43,15 @@ public sealed class EtcdConfig
     public string AuthToken { get; init; } = "simple";
     public long BcryptCost { get; init; } = 10;
     public ulong AuthTokenTtlSeconds { get; init; } = 300;
+    /// <summary>--cert-file, --key-file, --trusted-ca-file, --client-cert-auth, --client-crl-file, ...</summary>
+    public Tls.TlsSettings ClientTls { get; init; } = new();
+    /// <summary>The --peer-* twins of <see cref="ClientTls"/>.</summary>
+    public Tls.TlsSettings PeerTls { get; init; } = new();
+    public bool AutoTls { get; init; }
+    public bool PeerAutoTls { get; init; }
+    public int SelfSignedCertValidityYears { get; init; } = 1;
+    /// <summary>--cipher-suites, --tls-min-version and --tls-max-version, checked.</summary>
+    public Tls.TlsProtocol TlsProtocol { get; init; } = Tls.TlsProtocol.Default;
 
     /// <summary>etcd's default backend quota when --quota-backend-bytes is 0: 2 GiB.</summary>
     public const long DefaultQuotaBytes = 2L * 1024 * 1024 * 1024;
@@ -99,6 +108,34 @@ public sealed class EtcdConfig
             AuthToken = flags.GetString("auth-token"),
             BcryptCost = flags.GetInt("bcrypt-cost"),
             AuthTokenTtlSeconds = flags.GetUint("auth-token-ttl"),
+            ClientTls = new Tls.TlsSettings
+            {
+                CertFile = flags.GetString("cert-file"),
+                KeyFile = flags.GetString("key-file"),
+                ClientCertFile = flags.GetString("client-cert-file"),
+                ClientKeyFile = flags.GetString("client-key-file"),
+                TrustedCaFile = flags.GetString("trusted-ca-file"),
+                ClientCertAuth = flags.GetBool("client-cert-auth"),
+                CrlFile = flags.GetString("client-crl-file"),
+                AllowedHostname = flags.GetString("client-cert-allowed-hostname"),
+            },
+            PeerTls = new Tls.TlsSettings
+            {
+                CertFile = flags.GetString("peer-cert-file"),
+                KeyFile = flags.GetString("peer-key-file"),
+                ClientCertFile = flags.GetString("peer-client-cert-file"),
+                ClientKeyFile = flags.GetString("peer-client-key-file"),
+                TrustedCaFile = flags.GetString("peer-trusted-ca-file"),
+                ClientCertAuth = flags.GetBool("peer-client-cert-auth"),
+                CrlFile = flags.GetString("peer-crl-file"),
+                AllowedCn = flags.GetString("peer-cert-allowed-cn"),
+                AllowedHostname = flags.GetString("peer-cert-allowed-hostname"),
+                CheckCallerSan = !flags.GetBool("experimental-peer-skip-client-san-verification"),
+            },
+            AutoTls = flags.GetBool("auto-tls"),
+            PeerAutoTls = flags.GetBool("peer-auto-tls"),
+            SelfSignedCertValidityYears = (int)Math.Min(flags.GetUint("self-signed-cert-validity"), 100),
+            TlsProtocol = ParseTlsProtocol(flags),
         };
         config.Validate(flags);
         return config;
@@ -125,8 +162,23 @@ public sealed class EtcdConfig
         var tokenType = AuthToken.Split(',')[0];
         if (tokenType == "jwt") throw Invalid("--auth-token jwt is not supported by this server yet (use 'simple')");
         if (tokenType != "simple") throw Invalid("auth: invalid auth options");
+        if (PeerTls.AllowedCn.Length > 0 && PeerTls.AllowedHostname.Length > 0)
+            throw Invalid($"AllowedCN and AllowedHostname are mutually exclusive (cn=\"{PeerTls.AllowedCn}\", hostname=\"{PeerTls.AllowedHostname}\")");
         if (flags.GetBool("experimental-enable-lease-checkpoint-persist") && !LeaseCheckpoint)
             throw Invalid("setting experimental-enable-lease-checkpoint-persist requires experimental-enable-lease-checkpoint");
+    }
+
+    private static Tls.TlsProtocol ParseTlsProtocol(FlagSet flags)
+    {
+        var suites = flags.GetString("cipher-suites").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        try
+        {
+            return Tls.TlsProtocol.Parse(suites, flags.GetString("tls-min-version"), flags.GetString("tls-max-version"));
+        }
+        catch (FormatException e)
+        {
+            throw Invalid(e.Message);
+        }
     }
 
     private static void CheckBindUrls(IReadOnlyList<Uri> urls)

@@ -45,6 +45,9 @@ public sealed class EtcdServer : IAsyncDisposable
     }
 
     public EtcdConfig Config { get; }
+
+    /// <summary>The member's TLS for its client and peer ports (cleartext where the URLs say so).</summary>
+    public Tls.MemberTls Tls { get; init; } = Etcd.Server.Tls.MemberTls.None;
     public ZapLogger Logger { get; }
 
     /// <summary>Everything this member replicates; its parts below are the same objects for the member's whole life.</summary>

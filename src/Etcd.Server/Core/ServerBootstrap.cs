@@ -22,10 +22,13 @@ public static class ServerBootstrap
     public static async Task<EtcdServer> StartAsync(EtcdConfig config, ZapLogger logger)
     {
         var layout = new DataDirLayout(config);
-        var log = await OpenLogAsync(config, layout, logger).ConfigureAwait(false);
+        // Certificates first: a member that cannot serve the TLS it was asked for starts nothing.
+        var tls = Tls.MemberTls.Create(config, logger);
+        var channels = new PeerChannels(tls.PeerCaller);
+        var log = await OpenLogAsync(config, layout, channels, logger).ConfigureAwait(false);
         var waiters = new ProposalWaiters();
         var state = OpenState(config, layout, log, waiters, logger);
-        return await StartServicesAsync(config, logger, log, state, waiters).ConfigureAwait(false);
+        return await StartServicesAsync(config, logger, log, state, waiters, tls, channels).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -33,7 +36,7 @@ public static class ServerBootstrap
     /// after it; a new one is checked (and, when joining, the running cluster asked) before
     /// anything is written, so a refused start leaves no log behind.
     /// </summary>
-    private static async Task<StartingLog> OpenLogAsync(EtcdConfig config, DataDirLayout layout, ZapLogger logger)
+    private static async Task<StartingLog> OpenLogAsync(EtcdConfig config, DataDirLayout layout, PeerChannels channels, ZapLogger logger)
     {
         var restarting = WalRaftLog.Exists(layout.WalDir);
         logger.Info("starting an etcd server", LogField.Of("etcd-version", EtcdServer.Version), LogField.Of("name", config.Name),
@@ -47,7 +50,7 @@ public static class ServerBootstrap
                 LogField.Of("commit-index", recovered.HardState?.Commit ?? 0));
             return new StartingLog(recovered.Log, recovered.Metadata.NodeID, recovered.Metadata.ClusterID, recovered.Recovery, null, []);
         }
-        var first = await FirstStart.PlanAsync(config, logger).ConfigureAwait(false);
+        var first = await FirstStart.PlanAsync(config, channels, logger).ConfigureAwait(false);
         var created = WalRaftLog.Create(layout.WalDir, layout.SnapDir, new Etcd.Api.Etcdserverpb.Metadata { NodeID = first.MemberId, ClusterID = first.ClusterId },
             !config.UnsafeNoFsync, (int)config.MaxSnapshots);
         return new StartingLog(created, first.MemberId, first.ClusterId, RecoveredLog.Empty, first.BootstrapPeers, first.RunningMembers);
@@ -73,11 +76,12 @@ public static class ServerBootstrap
     }
 
     /// <summary>Step 3 and 4: the Raft node and its loop, the peer transport, and everything that serves clients.</summary>
-    private static async Task<EtcdServer> StartServicesAsync(EtcdConfig config, ZapLogger logger, StartingLog log, MemberState state, ProposalWaiters waiters)
+    private static async Task<EtcdServer> StartServicesAsync(EtcdConfig config, ZapLogger logger, StartingLog log, MemberState state, ProposalWaiters waiters,
+        Tls.MemberTls tls, PeerChannels channels)
     {
         var memberId = log.MemberId;
         EtcdServer? started = null;
-        var transport = new PeerTransport(memberId, [.. config.InitialAdvertisePeerUrls.Select(u => u.OriginalString)], state.Members, () => state.Backend, logger);
+        var transport = new PeerTransport(memberId, [.. config.InitialAdvertisePeerUrls.Select(u => u.OriginalString)], state.Members, () => state.Backend, logger, channels);
         foreach (var running in log.RunningMembers) transport.AddRemote(running.Id, running.PeerUrls);
         var raft = MemberRaft.Create(new MemberRaftSettings
         {
@@ -102,7 +106,7 @@ public static class ServerBootstrap
         transport.RemovedFromCluster += StopRemoved;
         var peerEndpoint = new PeerEndpoint(new PeerAdmission(memberId, state.Members, transport, logger),
             new SnapshotReceiver(new ReceivedBackends(new DataDirLayout(config).SnapDir), memberId, logger), state.Members, node);
-        var peerHost = await PeerHost.StartAsync(config, peerEndpoint).ConfigureAwait(false);
+        var peerHost = await PeerHost.StartAsync(config, peerEndpoint, tls.Peer).ConfigureAwait(false);
         node.LeaderChanged += leader => state.LeaseApplier.OnLeadershipChanged(leader == memberId);
         // Expired leases are revoked as root (etcd's WithRoot): with auth on, revoking checks that
         // the proposer may write every key of the lease.
@@ -115,6 +119,7 @@ public static class ServerBootstrap
         var leaderCalls = new LeaderCalls(transport, state.Members, node, EtcdServer.RequestTimeoutFor(config));
         var server = new EtcdServer(config, logger, state, node, waiters, [peerHost, transport, leaseExpiry, v2Expiry, watches, node], [log.Log, state, leaderCalls])
         {
+            Tls = tls,
             LeaseRequests = new LeaseRequests(() => started!, leaderCalls),
             Watches = watches,
             Callers = new Callers(state.Auth, state.AppliedWaits, EtcdServer.RequestTimeoutFor(config)),

@@ -115,7 +115,7 @@ public sealed class MembershipChanges(Func<EtcdServer> server, PeerTransport tra
                 {
                     try
                     {
-                        using var channel = PeerChannels.Open(url);
+                        using var channel = transport.Channels.Open(url);
                         var response = await new RaftPeer.RaftPeerClient(channel)
                             .PromoteAsync(new PromoteRequest { Id = id }, transport.HeadersFor(leader), cancellationToken: deadline.Token).ResponseAsync.ConfigureAwait(false);
                         return [.. response.Members.Select(m => new Member
