@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Publishes the executables into ./bin: etcd (the server) and etcdctl, both Native AOT.
+# Publishes the executables into ./bin: etcd (the server), etcdctl and etcdutl, all Native AOT.
 # Each program is published into its own folder under bin/.publish and linked from bin/,
 # so that the seeds' ./bin/etcd and ./bin/etcdctl work.
 set -euo pipefail
@@ -14,5 +14,10 @@ ln -sfn .publish/etcd/etcd bin/etcd
 if [ -f src/Etcd.Ctl/Program.cs ]; then
   dotnet publish src/Etcd.Ctl/Etcd.Ctl.csproj -c Release -r linux-x64 -o "$out/etcdctl" -nologo -v quiet
   ln -sfn .publish/etcdctl/etcdctl bin/etcdctl
+fi
+if [ -f src/Etcd.Util/Program.cs ]; then
+  dotnet publish src/Etcd.Util/Etcd.Util.csproj -c Release -r linux-x64 -o "$out/etcdutl" -nologo -v quiet
+  rm -f "$out/etcdutl/librocksdb-musl.so" "$out/etcdutl/librocksdb-jemalloc.so"
+  ln -sfn .publish/etcdutl/etcdutl bin/etcdutl
 fi
 ls -l bin

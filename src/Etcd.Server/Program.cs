@@ -11,7 +11,7 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        if (args is ["gateway", .. var gatewayArgs]) return await Proxy.GatewayCommand.RunAsync(gatewayArgs).ConfigureAwait(false);
+        if (args is ["gateway", .. var gatewayArgs]) return await TcpGateway.GatewayCommand.RunAsync(gatewayArgs).ConfigureAwait(false);
         var flags = new FlagSet(EtcdFlags.All);
         EtcdConfig config;
         try

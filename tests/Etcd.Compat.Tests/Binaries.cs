@@ -8,6 +8,9 @@ public static class Binaries
     /// <summary>Our server, as ./build.sh publishes it.</summary>
     public static string OurEtcd => Required(Path.Combine(RepoRoot, "bin", "etcd"), "run ./build.sh first");
 
+    /// <summary>Our etcdutl, as ./build.sh publishes it.</summary>
+    public static string OurEtcdutl => Required(Path.Combine(RepoRoot, "bin", "etcdutl"), "run ./build.sh first");
+
     /// <summary>Reference etcd 3.4 (Debian etcd-server), which the outputs are compared against.</summary>
     public static string ReferenceEtcd => Required("/usr/bin/etcd", "install Debian's etcd-server (./test.sh does)");
 

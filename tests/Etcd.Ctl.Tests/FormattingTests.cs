@@ -1,4 +1,5 @@
 using System.Text;
+using Etcd.Api.Text;
 using Etcd.Ctl.Cli;
 using Etcd.Ctl.Output;
 using Etcd.Ctl.Text;

@@ -1,5 +1,5 @@
 using System.Globalization;
-
+using Etcd.Api.Text;
 using Etcd.Ctl.Output;
 
 namespace Etcd.Ctl.Cli;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Etcd.Api.Text;
 using Etcd.Client;
 using Etcd.Ctl.Cli;
 using Etcd.Ctl.Output;

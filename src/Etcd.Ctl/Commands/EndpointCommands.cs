@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Etcd.Api.Etcdserverpb;
+using Etcd.Api.Text;
 using Etcd.Client;
 using Etcd.Ctl.Cli;
 using Etcd.Ctl.Printers;
@@ -132,7 +133,7 @@ public static class EndpointCommands
             {
             }
 
-            string took = Cli.GoDuration.Format(watch.Elapsed);
+            string took = GoDuration.Format(watch.Elapsed);
             if (error.Length == 0)
             {
                 try

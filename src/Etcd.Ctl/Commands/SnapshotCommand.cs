@@ -6,7 +6,7 @@ using Grpc.Core;
 
 namespace Etcd.Ctl.Commands;
 
-/// <summary>snapshot save: streams a member's backend into a file (restore and status live in etcdutl).</summary>
+/// <summary>snapshot save: streams a member's backend into a file; status and restore (SnapshotStatusCommand.cs, SnapshotRestoreCommand.cs) are etcdutl's code.</summary>
 public static class SnapshotCommand
 {
     public static CommandSpec Create() => new()
@@ -17,6 +17,8 @@ public static class SnapshotCommand
         Subcommands =
         [
             new CommandSpec { Name = "save", Use = "save <filename>", Short = "Stores an etcd node backend snapshot to a given file", Run = RunSave },
+            SnapshotRestoreCommand.Create(),
+            SnapshotStatusCommand.Create(),
         ],
     };
 

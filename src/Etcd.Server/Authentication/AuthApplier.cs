@@ -1,5 +1,6 @@
 using Etcd.Api.Etcdserverpb;
 using Etcd.Mvcc;
+using Etcd.Server.Api;
 using Google.Protobuf;
 using Grpc.Core;
 
@@ -45,7 +46,7 @@ public sealed class AuthApplier(AuthStore store)
     /// etcd's refusal of <paramref name="request"/> for the identity in its header, or null when
     /// it may be applied. Call only while auth is enabled.
     /// </summary>
-    public RpcException? Check(InternalRaftRequest request, KvStore kv)
+    public EtcdException? Check(InternalRaftRequest request, KvStore kv)
     {
         var header = request.Header;
         var info = header is null ? AuthInfo.Anonymous : new AuthInfo(header.Username, header.AuthRevision);
@@ -70,18 +71,18 @@ public sealed class AuthApplier(AuthStore store)
         || request.AuthRoleAdd is not null || request.AuthRoleDelete is not null || request.AuthRoleList is not null
         || request.AuthRoleGrantPermission is not null || request.AuthRoleRevokePermission is not null;
 
-    private RpcException? CheckPut(AuthInfo info, PutRequest put, KvStore kv) =>
+    private EtcdException? CheckPut(AuthInfo info, PutRequest put, KvStore kv) =>
         Store.CheckPut(info, put.Key.Span)
         // A lease whose keys the user may not write is one it may not revoke: attaching it is refused too.
         ?? CheckLeaseKeys(info, put.Lease, kv)
         ?? (put.PrevKv ? Store.CheckRange(info, put.Key.Span, []) : null);
 
-    private RpcException? CheckDelete(AuthInfo info, DeleteRangeRequest delete) =>
+    private EtcdException? CheckDelete(AuthInfo info, DeleteRangeRequest delete) =>
         Store.CheckDelete(info, delete.Key.Span, delete.RangeEnd.Span)
         ?? (delete.PrevKv ? Store.CheckRange(info, delete.Key.Span, delete.RangeEnd.Span) : null);
 
     /// <summary>Every compare and every operation of both branches, whichever branch would run.</summary>
-    public RpcException? CheckTxn(AuthInfo info, TxnRequest txn)
+    public EtcdException? CheckTxn(AuthInfo info, TxnRequest txn)
     {
         foreach (var compare in txn.Compare)
         {
@@ -90,7 +91,7 @@ public sealed class AuthApplier(AuthStore store)
         return CheckOps(info, txn.Success) ?? CheckOps(info, txn.Failure);
     }
 
-    private RpcException? CheckOps(AuthInfo info, IEnumerable<RequestOp> ops)
+    private EtcdException? CheckOps(AuthInfo info, IEnumerable<RequestOp> ops)
     {
         foreach (var op in ops)
         {
@@ -109,7 +110,7 @@ public sealed class AuthApplier(AuthStore store)
     }
 
     /// <summary>etcd's checkLeasePuts: the user must be able to write every key attached to the lease.</summary>
-    public RpcException? CheckLeaseKeys(AuthInfo info, long leaseId, KvStore kv)
+    public EtcdException? CheckLeaseKeys(AuthInfo info, long leaseId, KvStore kv)
     {
         if (leaseId == 0) return null;
         foreach (var key in kv.KeysWithLease(leaseId))

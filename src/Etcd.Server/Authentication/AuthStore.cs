@@ -47,7 +47,7 @@ public sealed partial class AuthStore
     }
 
     /// <summary>etcd's isOpPermitted: may <paramref name="info"/> read (or write) [key, rangeEnd)?</summary>
-    public RpcException? CheckKeys(AuthInfo info, ReadOnlySpan<byte> key, ReadOnlySpan<byte> rangeEnd, bool write)
+    public EtcdException? CheckKeys(AuthInfo info, ReadOnlySpan<byte> key, ReadOnlySpan<byte> rangeEnd, bool write)
     {
         var state = _state;
         if (!state.Enabled) return null;
@@ -66,14 +66,14 @@ public sealed partial class AuthStore
             : EtcdErrors.PermissionDenied;
     }
 
-    public RpcException? CheckRange(AuthInfo info, ReadOnlySpan<byte> key, ReadOnlySpan<byte> rangeEnd) => CheckKeys(info, key, rangeEnd, write: false);
+    public EtcdException? CheckRange(AuthInfo info, ReadOnlySpan<byte> key, ReadOnlySpan<byte> rangeEnd) => CheckKeys(info, key, rangeEnd, write: false);
 
-    public RpcException? CheckPut(AuthInfo info, ReadOnlySpan<byte> key) => CheckKeys(info, key, [], write: true);
+    public EtcdException? CheckPut(AuthInfo info, ReadOnlySpan<byte> key) => CheckKeys(info, key, [], write: true);
 
-    public RpcException? CheckDelete(AuthInfo info, ReadOnlySpan<byte> key, ReadOnlySpan<byte> rangeEnd) => CheckKeys(info, key, rangeEnd, write: true);
+    public EtcdException? CheckDelete(AuthInfo info, ReadOnlySpan<byte> key, ReadOnlySpan<byte> rangeEnd) => CheckKeys(info, key, rangeEnd, write: true);
 
     /// <summary>etcd's IsAdminPermitted: only users with the root role administer (once auth is enabled).</summary>
-    public RpcException? CheckAdmin(AuthInfo? info)
+    public EtcdException? CheckAdmin(AuthInfo? info)
     {
         var state = _state;
         if (!state.Enabled) return null;

@@ -19,18 +19,11 @@ public sealed class Callers(AuthStore store, AppliedIndexWaits applied, TimeSpan
         var token = headers.GetValue("token") ?? headers.GetValue("authorization");
         if (token is null) return null;
         if (SimpleTokens.IndexOf(token) is not { } index) throw EtcdErrors.InvalidAuthToken;
-        if (index > applied.Applied)
+        // Issued by an entry this member has not applied yet: wait for it, bounded in time and in
+        // the number of waits, so made-up indexes can neither hold a request forever nor pile up.
+        if (index > applied.Applied && !await applied.WaitAsync(index, waitLimit, cancellationToken).ConfigureAwait(false))
         {
-            // Issued by an entry this member has not applied yet: wait for it (bounded, so a
-            // made-up index cannot hold the request forever).
-            try
-            {
-                await applied.WaitAsync(index, cancellationToken).WaitAsync(waitLimit, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                throw EtcdErrors.InvalidAuthToken;
-            }
+            throw EtcdErrors.InvalidAuthToken;
         }
         var user = store.Tokens.Use(token) ?? throw EtcdErrors.InvalidAuthToken;
         return new AuthInfo(user, store.Revision);
@@ -54,27 +47,27 @@ public sealed class Callers(AuthStore store, AppliedIndexWaits applied, TimeSpan
     public async ValueTask RequireAdminUnconvertedAsync(ServerCallContext context)
     {
         if (!store.Enabled) return;
-        RpcException? refused;
+        EtcdException? refused;
         try
         {
             refused = store.CheckAdmin(await ResolveAsync(context).ConfigureAwait(false));
         }
-        catch (RpcException e)
+        catch (EtcdException e)
         {
             refused = e;
         }
         if (refused is not null) throw Unconverted(refused);
     }
 
-    private static RpcException Unconverted(RpcException error)
+    private static EtcdException Unconverted(EtcdException error)
     {
-        var text = error.Status.Detail switch
+        var text = error.Message switch
         {
             "etcdserver: user name not found" => "auth: user not found",
             var detail when detail.StartsWith("etcdserver: ", StringComparison.Ordinal) => "auth: " + detail["etcdserver: ".Length..],
             var detail => detail,
         };
-        return new RpcException(new Status(StatusCode.Unknown, text), text);
+        return EtcdErrors.Unknown(text);
     }
 
     /// <summary>

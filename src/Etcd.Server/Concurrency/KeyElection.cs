@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Etcd.Api.Etcdserverpb;
 using Etcd.Api.Mvccpb;
 using Etcd.Api.V3electionpb;
+using Etcd.Server.Api;
 using Google.Protobuf;
 using Grpc.Core;
 
@@ -14,9 +15,9 @@ namespace Etcd.Server.Concurrency;
 public sealed class KeyElection(LocalKv kv)
 {
     // etcd's errors, which its server returns as plain (Unknown) gRPC errors.
-    private static RpcException NotLeader => new(new Status(StatusCode.Unknown, "election: not leader"));
-    private static RpcException NoLeader => new(new Status(StatusCode.Unknown, "election: no leader"));
-    private static RpcException MissingLeaderKey => new(new Status(StatusCode.Unknown, "\"leader\" field must be provided"));
+    private static EtcdException NotLeader => EtcdErrors.ElectionNotLeader;
+    private static EtcdException NoLeader => EtcdErrors.ElectionNoLeader;
+    private static EtcdException MissingLeaderKey => EtcdErrors.ElectionMissingLeaderKey;
 
     public async Task<CampaignResponse> CampaignAsync(CampaignRequest request, CancellationToken cancellationToken)
     {

@@ -1,8 +1,9 @@
 using Etcd.Api.Etcdserverpb;
 using Etcd.Api.Mvccpb;
 using Etcd.Mvcc;
-using Etcd.Server.Apply;
+using Etcd.Server.Api;
 using Etcd.Server.Core;
+using Etcd.Server.State;
 using Google.Protobuf;
 using Grpc.Core;
 
@@ -48,7 +49,7 @@ public sealed class LocalKv(EtcdServer server, ServerCallContext? caller = null)
         }
         catch (MvccException e)
         {
-            throw MvccErrors.ToRpc(e);
+            throw MvccErrors.ToEtcd(e);
         }
         if (reader is not null) server.Callers.CheckUnchanged(reader);
         server.FillHeader(response.Header);
@@ -98,7 +99,7 @@ public sealed class LocalKv(EtcdServer server, ServerCallContext? caller = null)
                 if (change.Type == Event.Types.EventType.Delete) return;
             }
         }
-        throw new RpcException(new Status(StatusCode.Unknown, "lost watcher waiting for delete"));
+        throw EtcdErrors.LostWatcher;
     }
 
     /// <summary>The event responses of one watcher, until it is cancelled (its start was compacted) or the caller stops.</summary>

@@ -40,6 +40,9 @@ public sealed class EtcdConfig
     public required IReadOnlyList<string> LogOutputs { get; init; }
     public TimeSpan WatchProgressNotifyInterval { get; init; }
     public bool LeaseCheckpoint { get; init; }
+
+    /// <summary>--experimental-enable-lease-checkpoint-persist: checkpointed remaining TTLs are also written to the lease bucket, so they survive a restart of the whole cluster.</summary>
+    public bool LeaseCheckpointPersist { get; init; }
     public string AuthToken { get; init; } = "simple";
     public long BcryptCost { get; init; } = 10;
     public ulong AuthTokenTtlSeconds { get; init; } = 300;
@@ -105,6 +108,7 @@ public sealed class EtcdConfig
             LogOutputs = flags.GetString("log-outputs").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             WatchProgressNotifyInterval = flags.GetDuration("experimental-watch-progress-notify-interval"),
             LeaseCheckpoint = flags.GetBool("experimental-enable-lease-checkpoint"),
+            LeaseCheckpointPersist = flags.GetBool("experimental-enable-lease-checkpoint-persist"),
             AuthToken = flags.GetString("auth-token"),
             BcryptCost = flags.GetInt("bcrypt-cost"),
             AuthTokenTtlSeconds = flags.GetUint("auth-token-ttl"),

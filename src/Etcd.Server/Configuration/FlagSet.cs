@@ -1,4 +1,5 @@
 using System.Globalization;
+using Etcd.Api.Text;
 
 namespace Etcd.Server.Configuration;
 

@@ -1,13 +1,12 @@
 using Google.Protobuf;
-using Grpc.Core;
 
 namespace Etcd.Server.Core;
 
 /// <summary>What applying one entry produced for the client that proposed it: a response or an error.</summary>
-public readonly record struct ApplyResult(IMessage? Response, RpcException? Error)
+public readonly record struct ApplyResult(IMessage? Response, Api.EtcdException? Error)
 {
     public static ApplyResult Of(IMessage response) => new(response, null);
-    public static ApplyResult Failed(RpcException error) => new(null, error);
+    public static ApplyResult Failed(Api.EtcdException error) => new(null, error);
 
     /// <summary>A v2 request's outcome (v2 answers are events and v2 errors, not protobuf messages).</summary>
     public V2.Apply.V2Outcome? V2 { get; init; }

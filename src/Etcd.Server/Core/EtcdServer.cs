@@ -5,7 +5,7 @@ using Etcd.Server.Api;
 using Etcd.Server.Configuration;
 using Etcd.Server.Logging;
 using Etcd.Server.Membership;
-using Etcd.Server.Raft;
+using Etcd.Server.Replication;
 using Etcd.Storage.Backend;
 using Google.Protobuf;
 using Grpc.Core;
@@ -102,7 +102,7 @@ public sealed class EtcdServer : IAsyncDisposable
     public int BcryptCost => Authentication.PasswordHash.EffectiveCost(Config.BcryptCost);
 
     /// <summary>The cluster's active alarms (NOSPACE refuses writes that grow the store).</summary>
-    public Apply.AlarmList Alarms => State.Alarms;
+    public State.AlarmList Alarms => State.Alarms;
 
     /// <summary>
     /// etcd's quota check before proposing a write: if it would take the backend past
@@ -116,7 +116,7 @@ public sealed class EtcdServer : IAsyncDisposable
         {
             await ProposeAsync(new InternalRaftRequest { Alarm = alarm }, cancellationToken).ConfigureAwait(false);
         }
-        catch (RpcException)
+        catch (EtcdException)
         {
             // The refusal below stands whether or not the alarm could be raised now.
         }
@@ -194,7 +194,7 @@ public sealed class EtcdServer : IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             Waiters.Cancel(id);
-            throw new RpcException(new Status(StatusCode.Cancelled, "context canceled"));
+            throw EtcdErrors.Canceled;
         }
         if (result.Error is not null) throw result.Error;
         return pick(result);
@@ -226,7 +226,7 @@ public sealed class EtcdServer : IAsyncDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            throw new RpcException(new Status(StatusCode.Cancelled, "context canceled"));
+            throw EtcdErrors.Canceled;
         }
     }
 

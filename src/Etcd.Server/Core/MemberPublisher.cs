@@ -44,10 +44,10 @@ public sealed class MemberPublisher(EtcdServer server)
                 server.ReadyToServe.TrySetResult();
                 return;
             }
-            catch (Grpc.Core.RpcException e)
+            catch (Api.EtcdException e)
             {
-                if (e.Status.Detail == "etcdserver: server stopped") return;
-                server.Logger.Warn("failed to publish local member to cluster through raft", LogField.Of("error", e.Status.Detail));
+                if (e.Message == "etcdserver: server stopped") return;
+                server.Logger.Warn("failed to publish local member to cluster through raft", LogField.Of("error", e.Message));
             }
         }
     }
@@ -58,9 +58,9 @@ public sealed class MemberPublisher(EtcdServer server)
         {
             await server.ProposeAsync(request, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Grpc.Core.RpcException e)
+        catch (Api.EtcdException e)
         {
-            server.Logger.Warn("failed to update cluster version", LogField.Of("error", e.Status.Detail));
+            server.Logger.Warn("failed to update cluster version", LogField.Of("error", e.Message));
         }
     }
 }

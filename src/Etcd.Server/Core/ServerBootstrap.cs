@@ -5,7 +5,7 @@ using Etcd.Server.Leases;
 using Etcd.Server.Logging;
 using Etcd.Server.Membership;
 using Etcd.Server.Peers;
-using Etcd.Server.Raft;
+using Etcd.Server.Replication;
 using Etcd.Server.State;
 using Etcd.Server.Watch;
 
@@ -38,6 +38,8 @@ public static class ServerBootstrap
     /// </summary>
     private static async Task<StartingLog> OpenLogAsync(EtcdConfig config, DataDirLayout layout, PeerChannels channels, ZapLogger logger)
     {
+        // Checked before anything is read or written: etcd's WAL files look like ours by name.
+        if (EtcdWrittenDataDir.Is(config.DataDir)) throw new BootstrapException(EtcdWrittenDataDir.Explain(config.DataDir));
         var restarting = WalRaftLog.Exists(layout.WalDir);
         logger.Info("starting an etcd server", LogField.Of("etcd-version", EtcdServer.Version), LogField.Of("name", config.Name),
             LogField.Of("data-dir", config.DataDir), LogField.Of("member-initialized", restarting),
@@ -70,6 +72,7 @@ public static class ServerBootstrap
             LeaseMinTtl = Lessor.MinTtlFor(config.ElectionTicks, config.HeartbeatMs),
             // With checkpointing on, the leader records remaining TTLs through Raft every 5 minutes (etcd's interval).
             LeaseCheckpointInterval = config.LeaseCheckpoint ? TimeSpan.FromMinutes(5) : null,
+            PersistLeaseCheckpoints = config.LeaseCheckpointPersist,
             LeasePromotionExtension = TimeSpan.FromMilliseconds(config.ElectionMs),
             Tokens = new SimpleTokens(TimeProvider.System, TimeSpan.FromSeconds(config.AuthTokenTtlSeconds)),
         });

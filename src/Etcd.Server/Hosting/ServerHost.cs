@@ -35,10 +35,13 @@ public static class ServerHost
             // etcd sends without limit: a Kubernetes list can be far larger than any request.
             options.MaxSendMessageSize = null;
             options.EnableDetailedErrors = false;
-            options.Interceptors.Add<Membership.LearnerInterceptor>();
+            // Outermost: errors of the server's own code leave as etcd's gRPC statuses.
+            options.Interceptors.Add<Api.EtcdExceptionInterceptor>();
+            options.Interceptors.Add<Api.LearnerInterceptor>();
         });
-        // One interceptor for all calls (resolved from here rather than made per call).
-        builder.Services.AddSingleton<Membership.LearnerInterceptor>();
+        // One instance of each interceptor for all calls (resolved from here rather than made per call).
+        builder.Services.AddSingleton<Api.EtcdExceptionInterceptor>();
+        builder.Services.AddSingleton<Api.LearnerInterceptor>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

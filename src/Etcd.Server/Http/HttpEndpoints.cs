@@ -15,9 +15,9 @@ public static class HttpEndpoints
         app.MapGet("/health", () => HealthAsync(server));
         app.MapGet("/metrics", () => Results.Text(Metrics(server), "text/plain; version=0.0.4; charset=utf-8"));
         // The JSON gateway (/v3/...) calls this member's own gRPC port, as etcd's does.
-        var loopback = new Gateway.LoopbackChannels(server.Config.ListenClientUrls[0]);
+        var loopback = new JsonGateway.LoopbackChannels(server.Config.ListenClientUrls[0]);
         app.Lifetime.ApplicationStopped.Register(loopback.Dispose);
-        Gateway.GatewayRoutes.Map(app, loopback);
+        JsonGateway.GatewayRoutes.Map(app, loopback);
         V2.Http.V2Routes.Map(app, server);
     }
 
@@ -29,7 +29,7 @@ public static class HttpEndpoints
     private static async Task<IResult> HealthAsync(EtcdServer server)
     {
         if (server.Alarms.All is [var alarm, ..])
-            return Results.Text($"{{\"health\":\"false\",\"reason\":\"ALARM {Apply.AlarmList.AlarmName(alarm.Alarm)}\"}}", "application/json", statusCode: 503);
+            return Results.Text($"{{\"health\":\"false\",\"reason\":\"ALARM {State.AlarmList.AlarmName(alarm.Alarm)}\"}}", "application/json", statusCode: 503);
         if (server.Raft.Leader == 0)
             return Results.Text("{\"health\":\"false\",\"reason\":\"RAFT NO LEADER\"}", "application/json", statusCode: 503);
         try

@@ -1,4 +1,5 @@
 using Etcd.Api.Etcdserverpb;
+using Etcd.Server.Api;
 using Etcd.Server.Logging;
 using Grpc.Core;
 
@@ -71,13 +72,13 @@ public sealed class LeaseExpiryLoop : IAsyncDisposable
         {
             await _propose(new InternalRaftRequest { LeaseRevoke = new LeaseRevokeRequest { ID = leaseId } }, token).ConfigureAwait(false);
         }
-        catch (RpcException e) when (e.Status.StatusCode == StatusCode.NotFound)
+        catch (EtcdException e) when (e.Is(EtcdErrors.LeaseNotFound))
         {
             // Revoked by a client meanwhile.
         }
-        catch (RpcException e)
+        catch (EtcdException e)
         {
-            _logger.Warn("failed to revoke lease", LogField.Of("lease-id", $"{leaseId:x16}"), LogField.Of("error", e.Status.Detail));
+            _logger.Warn("failed to revoke lease", LogField.Of("lease-id", $"{leaseId:x16}"), LogField.Of("error", e.Message));
         }
         catch (OperationCanceledException)
         {
@@ -96,9 +97,9 @@ public sealed class LeaseExpiryLoop : IAsyncDisposable
         {
             await _propose(new InternalRaftRequest { LeaseCheckpoint = request }, token).ConfigureAwait(false);
         }
-        catch (RpcException e)
+        catch (EtcdException e)
         {
-            _logger.Warn("failed to checkpoint leases", LogField.Of("error", e.Status.Detail));
+            _logger.Warn("failed to checkpoint leases", LogField.Of("error", e.Message));
         }
         catch (OperationCanceledException)
         {

@@ -13,7 +13,7 @@ namespace Etcd.Server.Leases;
 /// </summary>
 public sealed class LeaseRequests(Func<EtcdServer> server, LeaderCalls leader)
 {
-    private static readonly RpcException NotPrimary = new(new Status(StatusCode.FailedPrecondition, "lease: not primary lessor"));
+    private static EtcdException NotPrimary => EtcdErrors.NotPrimaryLessor;
 
     private EtcdServer Server => server();
     private Lessor Lessor => Server.Leases;
@@ -87,6 +87,12 @@ public sealed class LeaseRequests(Func<EtcdServer> server, LeaderCalls leader)
                     await Server.ProposeAsync(new InternalRaftRequest { LeaseCheckpoint = clear }, token).ConfigureAwait(false);
                     break;
                 case RenewState.Renewable:
+                    // A leader cut off from the others still counts leases down until it steps
+                    // down, while the new leader may revoke one: confirm the leadership with a
+                    // ReadIndex round first (etcd 3.5.13's ensureLeadership), and let the caller
+                    // go to the leader when it moved.
+                    await Server.WaitLinearizableAsync(token).ConfigureAwait(false);
+                    if (!IsLeader) return null;
                     if (Lessor.Renew(attempt.Lease!)) return attempt.Lease!.Ttl;
                     break;
             }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Etcd.Api.Text;
 
 namespace Etcd.Server.Logging;
 
@@ -23,7 +24,7 @@ public readonly struct LogField
     /// <summary>A member or cluster id, printed as etcd does: lower-case hex without leading zeros.</summary>
     public static LogField Id(string key, ulong id) => new(key, id.ToString("x", System.Globalization.CultureInfo.InvariantCulture));
 
-    public static LogField Duration(string key, TimeSpan value) => new(key, Configuration.GoDuration.Format(value));
+    public static LogField Duration(string key, TimeSpan value) => new(key, GoDuration.Format(value));
 
     internal void WriteTo(Utf8JsonWriter json)
     {

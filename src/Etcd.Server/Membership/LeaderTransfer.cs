@@ -30,7 +30,7 @@ public static class LeaderTransfer
             catch (OperationCanceledException)
             {
                 // Not among etcd's mapped errors, so its clients see it with code Unknown.
-                throw new RpcException(new Status(StatusCode.Unknown, "etcdserver: request timed out, leader transfer took too long"));
+                throw EtcdErrors.LeaderTransferTimeout;
             }
         }
         server.Logger.Info("leadership transfer finished", LogField.Id("local-member-id", server.MemberId), LogField.Id("old-leader-member-id", lead),

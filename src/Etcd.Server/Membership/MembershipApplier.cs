@@ -79,7 +79,7 @@ public sealed class MembershipApplier(ClusterMembers members, ZapLogger logger, 
         }
     }
 
-    private Grpc.Core.RpcException? Refusal(ConfChange change, MemberContext? context)
+    private EtcdException? Refusal(ConfChange change, MemberContext? context)
     {
         var id = change.NodeId;
         var isVoter = _voters.Contains(id);

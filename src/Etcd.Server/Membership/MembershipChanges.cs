@@ -5,7 +5,7 @@ using Etcd.Server.Core;
 using Etcd.Server.Logging;
 using Etcd.Server.Peers;
 using Etcd.Server.Peers.Protocol;
-using Etcd.Server.Raft;
+using Etcd.Server.Replication;
 using Google.Protobuf;
 using Grpc.Core;
 
@@ -51,14 +51,14 @@ public sealed class MembershipChanges(Func<EtcdServer> server, PeerTransport tra
             if (!isLearner && !ReadyToAddVoter())
             {
                 Logger.Warn("rejecting member add request; not enough healthy members", LogField.Id("local-member-id", transport.LocalId),
-                    LogField.Of("error", EtcdErrors.MemberNotEnoughStarted.Status.Detail));
+                    LogField.Of("error", EtcdErrors.MemberNotEnoughStarted.Message));
                 throw EtcdErrors.MemberNotEnoughStarted;
             }
             // Learners too: etcd wants every voter reachable before any change.
             if (!ConnectedToAllVoters())
             {
                 Logger.Warn("rejecting member add request; local member has not been connected to all peers, reconfigure breaks active quorum",
-                    LogField.Id("local-member-id", transport.LocalId), LogField.Of("error", EtcdErrors.Unhealthy.Status.Detail));
+                    LogField.Id("local-member-id", transport.LocalId), LogField.Of("error", EtcdErrors.Unhealthy.Message));
                 throw EtcdErrors.Unhealthy;
             }
         }
@@ -126,7 +126,7 @@ public sealed class MembershipChanges(Func<EtcdServer> server, PeerTransport tra
                     catch (RpcException e) when (e.StatusCode is StatusCode.FailedPrecondition or StatusCode.NotFound)
                     {
                         // The leader's verdict (not ready, not a learner, not found): final.
-                        throw new RpcException(e.Status, e.Status.Detail);
+                        throw new RpcException(e.Status, e.Message);
                     }
                     catch (Exception) when (!deadline.IsCancellationRequested)
                     {
@@ -140,7 +140,7 @@ public sealed class MembershipChanges(Func<EtcdServer> server, PeerTransport tra
             }
             catch (OperationCanceledException)
             {
-                if (cancellationToken.IsCancellationRequested) throw new RpcException(new Status(StatusCode.Cancelled, "context canceled"));
+                if (cancellationToken.IsCancellationRequested) throw EtcdErrors.Canceled;
                 throw EtcdErrors.Timeout;
             }
         }
@@ -159,7 +159,7 @@ public sealed class MembershipChanges(Func<EtcdServer> server, PeerTransport tra
         if (StrictReconfigCheck && !ReadyToPromote())
         {
             Logger.Warn("rejecting member promote request; not enough healthy members", LogField.Id("local-member-id", transport.LocalId),
-                LogField.Id("requested-member-remove-id", id), LogField.Of("error", EtcdErrors.MemberNotEnoughStarted.Status.Detail));
+                LogField.Id("requested-member-remove-id", id), LogField.Of("error", EtcdErrors.MemberNotEnoughStarted.Message));
             throw EtcdErrors.MemberNotEnoughStarted;
         }
         var context = new MemberContext { Id = id, IsPromote = true };
@@ -187,7 +187,7 @@ public sealed class MembershipChanges(Func<EtcdServer> server, PeerTransport tra
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             waiters.Cancel(change.Id);
-            throw new RpcException(new Status(StatusCode.Cancelled, "context canceled"));
+            throw EtcdErrors.Canceled;
         }
         if (result.Error is not null) throw result.Error;
         Logger.Info("applied a configuration change through raft", LogField.Id("local-member-id", transport.LocalId),
@@ -228,7 +228,7 @@ public sealed class MembershipChanges(Func<EtcdServer> server, PeerTransport tra
         if (remaining.Count(Started) < remaining.Count / 2 + 1)
         {
             Logger.Warn("rejecting member remove request; not enough healthy members", LogField.Id("local-member-id", transport.LocalId),
-                LogField.Id("requested-member-remove-id", id), LogField.Of("error", EtcdErrors.MemberNotEnoughStarted.Status.Detail));
+                LogField.Id("requested-member-remove-id", id), LogField.Of("error", EtcdErrors.MemberNotEnoughStarted.Message));
             throw EtcdErrors.MemberNotEnoughStarted;
         }
         // A member that is down is not part of the active quorum: removing it is safe.
@@ -239,7 +239,7 @@ public sealed class MembershipChanges(Func<EtcdServer> server, PeerTransport tra
         {
             Logger.Warn("rejecting member remove request; local member has not been connected to all peers, reconfigure breaks active quorum",
                 LogField.Id("local-member-id", transport.LocalId), LogField.Id("requested-member-remove", id), LogField.Of("active-peers", (long)active),
-                LogField.Of("error", EtcdErrors.Unhealthy.Status.Detail));
+                LogField.Of("error", EtcdErrors.Unhealthy.Message));
             throw EtcdErrors.Unhealthy;
         }
     }

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Etcd.Server.Api;
 using Etcd.Server.Membership;
 using Etcd.Server.Peers.Protocol;
-using Etcd.Server.Raft;
+using Etcd.Server.Replication;
 using Grpc.Core;
 using Grpc.Net.Client;
 

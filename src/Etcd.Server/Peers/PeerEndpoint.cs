@@ -1,5 +1,5 @@
 using Etcd.Server.Membership;
-using Etcd.Server.Raft;
+using Etcd.Server.Replication;
 
 namespace Etcd.Server.Peers;
 

@@ -29,7 +29,9 @@ public sealed class PeerHost : IAsyncDisposable
             options.MaxReceiveMessageSize = null;
             options.MaxSendMessageSize = null;
             options.EnableDetailedErrors = false;
+            options.Interceptors.Add<Api.EtcdExceptionInterceptor>();
         });
+        builder.Services.AddSingleton<Api.EtcdExceptionInterceptor>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -3,7 +3,7 @@ using Etcd.Raft;
 using Etcd.Raft.Raftpb;
 using Etcd.Server.Logging;
 using Etcd.Server.Membership;
-using Etcd.Server.Raft;
+using Etcd.Server.Replication;
 using Etcd.Storage.Backend;
 using Grpc.Core;
 

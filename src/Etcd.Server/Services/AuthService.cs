@@ -1,4 +1,5 @@
 using Etcd.Api.Etcdserverpb;
+using Etcd.Server.Api;
 using Etcd.Server.Authentication;
 using Etcd.Server.Core;
 using Grpc.Core;
@@ -41,9 +42,9 @@ public sealed class AuthService(EtcdServer server) : Etcd.Api.Etcdserverpb.Auth.
             {
                 checkedAt = server.Auth.CheckPassword(request.Name, request.Password);
             }
-            catch (RpcException e) when (e.StatusCode != StatusCode.FailedPrecondition)
+            catch (EtcdException e) when (e.Code != StatusCode.FailedPrecondition)
             {
-                server.Logger.Warn("invalid authentication was requested", Logging.LogField.Of("user", request.Name), Logging.LogField.Of("error", e.Status.Detail));
+                server.Logger.Warn("invalid authentication was requested", Logging.LogField.Of("user", request.Name), Logging.LogField.Of("error", e.Message));
                 throw;
             }
             var entry = new InternalRaftRequest { Authenticate = new InternalAuthenticateRequest { Name = request.Name, SimpleToken = SimpleTokens.NewPrefix() } };

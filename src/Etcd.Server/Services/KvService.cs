@@ -1,8 +1,8 @@
 using Etcd.Api.Etcdserverpb;
 using Etcd.Mvcc;
 using Etcd.Server.Api;
-using Etcd.Server.Apply;
 using Etcd.Server.Core;
+using Etcd.Server.State;
 using Grpc.Core;
 
 namespace Etcd.Server.Services;
@@ -23,7 +23,7 @@ public sealed class KvService(EtcdServer server) : KV.KVBase
         }
         catch (MvccException e)
         {
-            throw MvccErrors.ToRpc(e);
+            throw MvccErrors.ToEtcd(e);
         }
         if (caller is not null) server.Callers.CheckUnchanged(caller);
         server.FillHeader(response.Header);

@@ -1,9 +1,10 @@
 using System.Security.Cryptography;
 using Etcd.Api.Etcdserverpb;
 using Etcd.Mvcc;
-using Etcd.Server.Apply;
 using Etcd.Server.Core;
 using Etcd.Server.Logging;
+using Etcd.Server.Snapshots;
+using Etcd.Server.State;
 using Google.Protobuf;
 using Grpc.Core;
 
@@ -58,7 +59,7 @@ public sealed class MaintenanceService(EtcdServer server) : Maintenance.Maintena
         }
         catch (MvccException e)
         {
-            throw MvccErrors.ToRpc(e);
+            throw MvccErrors.ToEtcd(e);
         }
         return new HashKVResponse { Header = server.Header(hash.CurrentRevision), Hash = hash.Hash, CompactRevision = hash.CompactRevision };
     }
@@ -67,9 +68,12 @@ public sealed class MaintenanceService(EtcdServer server) : Maintenance.Maintena
     private const int SnapshotChunkBytes = 32 * 1024;
 
     /// <summary>
-    /// Streams a consistent copy of the backend in chunks with the bytes remaining, then one
-    /// last message with the SHA-256 of everything sent, which etcdctl checks and strips.
-    /// The copy is our backend's archive format (etcdutl restores it), not a bbolt file.
+    /// Streams etcd's db file (a bbolt database with etcd's buckets, <see cref="EtcdDbWriter"/>)
+    /// of one backend view in chunks with the bytes remaining, then one last message with the
+    /// SHA-256 of everything sent, which etcdctl checks and keeps at the end of the saved file.
+    /// The view is a backend snapshot, so writes go on meanwhile; the file is built in a temporary
+    /// file first (bbolt's meta pages, at its start, name the root written last), so memory does
+    /// not grow with the database.
     /// </summary>
     public override async Task Snapshot(SnapshotRequest request, IServerStreamWriter<SnapshotResponse> responseStream, ServerCallContext context)
     {
@@ -77,29 +81,31 @@ public sealed class MaintenanceService(EtcdServer server) : Maintenance.Maintena
         var path = Path.Combine(Path.GetTempPath(), $"etcd-snapshot-{Guid.NewGuid():N}.db");
         try
         {
-            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose))
+            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
+            var total = await Task.Run(() =>
             {
-                server.Backend.WriteSnapshotTo(file);
-                var total = file.Length;
-                file.Position = 0;
-                server.Logger.Info("sending database snapshot to client", LogField.Of("total-bytes", total));
-                using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                var buffer = new byte[SnapshotChunkBytes];
-                long sent = 0;
-                while (sent < total)
+                using var view = server.Backend.Snapshot();
+                return EtcdDbWriter.Write(view, file);
+            }, context.CancellationToken).ConfigureAwait(false);
+            file.Position = 0;
+            server.Logger.Info("sending database snapshot to client", LogField.Of("total-bytes", total), LogField.Of("size", ByteSize.Humanize(total)));
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var buffer = new byte[SnapshotChunkBytes];
+            long sent = 0;
+            while (sent < total)
+            {
+                var read = await file.ReadAtLeastAsync(buffer, (int)Math.Min(buffer.Length, total - sent), throwOnEndOfStream: true, context.CancellationToken).ConfigureAwait(false);
+                sent += read;
+                sha.AppendData(buffer, 0, read);
+                await responseStream.WriteAsync(new SnapshotResponse
                 {
-                    var read = await file.ReadAtLeastAsync(buffer, (int)Math.Min(buffer.Length, total - sent), throwOnEndOfStream: true, context.CancellationToken).ConfigureAwait(false);
-                    sent += read;
-                    sha.AppendData(buffer, 0, read);
-                    await responseStream.WriteAsync(new SnapshotResponse
-                    {
-                        RemainingBytes = (ulong)(total - sent),
-                        Blob = ByteString.CopyFrom(buffer, 0, read),
-                    }).ConfigureAwait(false);
-                }
-                await responseStream.WriteAsync(new SnapshotResponse { Blob = ByteString.CopyFrom(sha.GetHashAndReset()) }).ConfigureAwait(false);
-                server.Logger.Info("sent database snapshot to client", LogField.Of("total-bytes", total));
+                    RemainingBytes = (ulong)(total - sent),
+                    Blob = ByteString.CopyFrom(buffer, 0, read),
+                }).ConfigureAwait(false);
             }
+            server.Logger.Info("sending database sha256 checksum to client", LogField.Of("total-bytes", total), LogField.Of("checksum-size", 32));
+            await responseStream.WriteAsync(new SnapshotResponse { Blob = ByteString.CopyFrom(sha.GetHashAndReset()) }).ConfigureAwait(false);
+            server.Logger.Info("successfully sent database snapshot to client", LogField.Of("total-bytes", total), LogField.Of("size", ByteSize.Humanize(total)));
         }
         finally
         {

@@ -1,12 +1,12 @@
 using Etcd.Mvcc;
 using Etcd.Raft.Raftpb;
-using Etcd.Server.Apply;
 using Etcd.Server.Authentication;
 using Etcd.Server.Core;
 using Etcd.Server.Leases;
 using Etcd.Server.Logging;
 using Etcd.Server.Membership;
-using Etcd.Server.Raft;
+using Etcd.Server.Replication;
+using Etcd.Server.State;
 using Etcd.Server.V2.Store;
 using Etcd.Storage.Backend;
 using Google.Protobuf;
@@ -26,6 +26,9 @@ public sealed record MemberStateSettings
 
     /// <summary>How often the leader records remaining TTLs through Raft; null when checkpointing is off.</summary>
     public TimeSpan? LeaseCheckpointInterval { get; init; }
+
+    /// <summary>Checkpoints are written to the lease bucket too (etcd 3.5's lease-checkpoint-persist).</summary>
+    public bool PersistLeaseCheckpoints { get; init; }
 
     /// <summary>How long a new leader extends every lease by when it takes over (an election timeout).</summary>
     public required TimeSpan LeasePromotionExtension { get; init; }
@@ -64,7 +67,7 @@ public sealed partial class MemberState : IStateMachine, IDisposable
         Backend = new ReplaceableBackend(files.OpenCurrent(snapshotIndex));
         // Leases live in the backend and come back on restart.
         Leases = new Lessor(settings.Time, settings.LeaseMinTtl, settings.LeaseCheckpointInterval);
-        LeaseApplier = new LeaseApplier(Leases, settings.LeasePromotionExtension, persistCheckpoints: false);
+        LeaseApplier = new LeaseApplier(Leases, settings.LeasePromotionExtension, settings.PersistLeaseCheckpoints);
         Kv = new KvStore(Backend, Leases, compactInline: settings.CompactInline);
         Members = new ClusterMembers(settings.ClusterId);
         // etcd 3.4 keeps the v2 store whether or not --enable-v2 serves it: member changes are

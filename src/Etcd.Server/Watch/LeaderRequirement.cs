@@ -1,5 +1,5 @@
 using Etcd.Server.Api;
-using Etcd.Server.Raft;
+using Etcd.Server.Replication;
 using Grpc.Core;
 
 namespace Etcd.Server.Watch;

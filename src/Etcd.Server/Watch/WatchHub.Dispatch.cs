@@ -36,6 +36,9 @@ public sealed partial class WatchHub
     /// </summary>
     public void Restored(long revision)
     {
+#if PLANTED_BUGS
+        if (Testing.PlantedBug.WatchersKeptSyncedOnRestore) return;
+#endif
         lock (_lock)
         {
             var synced = new List<Watcher>(_synced.Count);

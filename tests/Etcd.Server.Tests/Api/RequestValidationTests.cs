@@ -30,7 +30,7 @@ public sealed class RequestValidationTests
     }
 
     private static string Refusal(TxnRequest txn, int maxOps = 128) =>
-        Assert.Throws<RpcException>(() => RequestValidation.CheckTxn(txn, maxOps)).Status.Detail;
+        Assert.Throws<EtcdException>(() => RequestValidation.CheckTxn(txn, maxOps)).Message;
 
     [Fact]
     public void SameKeyPutTwiceIsRefused() =>
@@ -59,19 +59,19 @@ public sealed class RequestValidationTests
     public void EmptyKeysAreRefused()
     {
         Assert.Equal("etcdserver: key is not provided", Refusal(Txn(Put(""))));
-        var error = Assert.Throws<RpcException>(() => RequestValidation.CheckRange(new RangeRequest()));
-        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        var error = Assert.Throws<EtcdException>(() => RequestValidation.CheckRange(new RangeRequest()));
+        Assert.Equal(StatusCode.InvalidArgument, error.Code);
     }
 
     [Fact]
     public void PutWithIgnoreValueAndAValueIsRefused()
     {
-        var error = Assert.Throws<RpcException>(() => RequestValidation.CheckPut(new PutRequest
+        var error = Assert.Throws<EtcdException>(() => RequestValidation.CheckPut(new PutRequest
         {
             Key = ByteString.CopyFromUtf8("k"),
             Value = ByteString.CopyFromUtf8("v"),
             IgnoreValue = true,
         }));
-        Assert.Equal("etcdserver: value is provided", error.Status.Detail);
+        Assert.Equal("etcdserver: value is provided", error.Message);
     }
 }

@@ -1,5 +1,5 @@
 using Etcd.Api.Etcdserverpb;
-using Etcd.Server.Apply;
+using Etcd.Server.State;
 using Google.Protobuf;
 using Xunit.Abstractions;
 

@@ -30,7 +30,7 @@ public sealed class AuthApplierTests : IDisposable
         return request;
     }
 
-    private string? Refusal(string user, InternalRaftRequest request) => _auth.Applier.Check(As(user, request), _auth.Kv)?.Status.Detail;
+    private string? Refusal(string user, InternalRaftRequest request) => _auth.Applier.Check(As(user, request), _auth.Kv)?.Message;
 
     private static RequestOp PutOp(string key) => new() { RequestPut = new PutRequest { Key = B(key) } };
 
@@ -41,8 +41,8 @@ public sealed class AuthApplierTests : IDisposable
     {
         Assert.Null(Refusal("alice", new InternalRaftRequest { Put = new PutRequest { Key = B("w/a") } }));
         Assert.Null(Refusal("alice", new InternalRaftRequest { Put = new PutRequest { Key = B("w/a"), PrevKv = true } }));
-        Assert.Equal(EtcdErrors.PermissionDenied.Status.Detail, Refusal("alice", new InternalRaftRequest { Put = new PutRequest { Key = B("r/a") } }));
-        Assert.Equal(EtcdErrors.UserEmpty.Status.Detail, Refusal("", new InternalRaftRequest { Put = new PutRequest { Key = B("w/a") } }));
+        Assert.Equal(EtcdErrors.PermissionDenied.Message, Refusal("alice", new InternalRaftRequest { Put = new PutRequest { Key = B("r/a") } }));
+        Assert.Equal(EtcdErrors.UserEmpty.Message, Refusal("", new InternalRaftRequest { Put = new PutRequest { Key = B("w/a") } }));
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class AuthApplierTests : IDisposable
         _auth.Permit("wo", Permission.Types.Type.Write, "o/", "o0");
         _auth.Grant("alice", "wo");
         Assert.Null(Refusal("alice", new InternalRaftRequest { DeleteRange = new DeleteRangeRequest { Key = B("o/"), RangeEnd = B("o0") } }));
-        Assert.Equal(EtcdErrors.PermissionDenied.Status.Detail,
+        Assert.Equal(EtcdErrors.PermissionDenied.Message,
             Refusal("alice", new InternalRaftRequest { DeleteRange = new DeleteRangeRequest { Key = B("o/"), RangeEnd = B("o0"), PrevKv = true } }));
     }
 
@@ -86,17 +86,17 @@ public sealed class AuthApplierTests : IDisposable
             _auth.Lessor.Grant(9, 60);
             return b.Put(new PutRequest { Key = B("r/held"), Lease = 9 });
         });
-        Assert.Equal(EtcdErrors.PermissionDenied.Status.Detail, Refusal("alice", new InternalRaftRequest { LeaseRevoke = new LeaseRevokeRequest { ID = 9 } }));
-        Assert.Equal(EtcdErrors.PermissionDenied.Status.Detail, Refusal("alice", new InternalRaftRequest { Put = new PutRequest { Key = B("w/a"), Lease = 9 } }));
+        Assert.Equal(EtcdErrors.PermissionDenied.Message, Refusal("alice", new InternalRaftRequest { LeaseRevoke = new LeaseRevokeRequest { ID = 9 } }));
+        Assert.Equal(EtcdErrors.PermissionDenied.Message, Refusal("alice", new InternalRaftRequest { Put = new PutRequest { Key = B("w/a"), Lease = 9 } }));
         Assert.Null(Refusal("root", new InternalRaftRequest { LeaseRevoke = new LeaseRevokeRequest { ID = 9 } }));
     }
 
     [Fact]
     public void AuthManagementIsForRootOnlyButUsersMayReadThemselvesAndTheirRoles()
     {
-        Assert.Equal(EtcdErrors.PermissionDenied.Status.Detail, Refusal("alice", new InternalRaftRequest { AuthUserList = new AuthUserListRequest() }));
-        Assert.Equal(EtcdErrors.PermissionDenied.Status.Detail, Refusal("alice", new InternalRaftRequest { AuthRoleAdd = new AuthRoleAddRequest { Name = "x" } }));
-        Assert.Equal(EtcdErrors.UserEmpty.Status.Detail, Refusal("", new InternalRaftRequest { AuthDisable = new AuthDisableRequest() }));
+        Assert.Equal(EtcdErrors.PermissionDenied.Message, Refusal("alice", new InternalRaftRequest { AuthUserList = new AuthUserListRequest() }));
+        Assert.Equal(EtcdErrors.PermissionDenied.Message, Refusal("alice", new InternalRaftRequest { AuthRoleAdd = new AuthRoleAddRequest { Name = "x" } }));
+        Assert.Equal(EtcdErrors.UserEmpty.Message, Refusal("", new InternalRaftRequest { AuthDisable = new AuthDisableRequest() }));
         Assert.Null(Refusal("root", new InternalRaftRequest { AuthUserList = new AuthUserListRequest() }));
         Assert.Null(Refusal("alice", new InternalRaftRequest { AuthUserGet = new AuthUserGetRequest { Name = "alice" } }));
         Assert.NotNull(Refusal("alice", new InternalRaftRequest { AuthUserGet = new AuthUserGetRequest { Name = "root" } }));
@@ -109,7 +109,7 @@ public sealed class AuthApplierTests : IDisposable
     {
         var put = As("alice", new InternalRaftRequest { Put = new PutRequest { Key = B("w/a") } });
         _auth.Apply(b => _auth.Store.UserRevokeRole(b, new AuthUserRevokeRoleRequest { Name = "alice", Role = "rw" }));
-        Assert.Equal(EtcdErrors.AuthOldRevision.Status.Detail, _auth.Applier.Check(put, _auth.Kv)?.Status.Detail);
+        Assert.Equal(EtcdErrors.AuthOldRevision.Message, _auth.Applier.Check(put, _auth.Kv)?.Message);
     }
 
     [Fact]

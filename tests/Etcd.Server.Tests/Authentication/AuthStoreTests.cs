@@ -14,11 +14,11 @@ public sealed class AuthStoreTests : IDisposable
 
     public void Dispose() => _auth.Dispose();
 
-    private static void AssertRefused(RpcException expected, Action action)
+    private static void AssertRefused(EtcdException expected, Action action)
     {
-        var error = Assert.Throws<RpcException>(action);
-        Assert.Equal(expected.StatusCode, error.StatusCode);
-        Assert.Equal(expected.Status.Detail, error.Status.Detail);
+        var error = Assert.Throws<EtcdException>(action);
+        Assert.Equal(expected.Code, error.Code);
+        Assert.Equal(expected.Message, error.Message);
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class AuthStoreTests : IDisposable
         Assert.Null(store.CheckRange(alice, "r"u8, "s"u8));
         Assert.Null(store.CheckRange(alice, "zz"u8, "\0"u8));
         Assert.NotNull(store.CheckRange(alice, "y"u8, "\0"u8));
-        Assert.Equal(EtcdErrors.PermissionDenied.Status.Detail, store.CheckPut(alice, "nope"u8)!.Status.Detail);
+        Assert.Equal(EtcdErrors.PermissionDenied.Message, store.CheckPut(alice, "nope"u8)!.Message);
     }
 
     [Fact]
@@ -125,10 +125,10 @@ public sealed class AuthStoreTests : IDisposable
         var store = _auth.Store;
         Assert.Null(store.CheckDelete(_auth.As("root"), "a"u8, "\0"u8));
         Assert.Null(store.CheckAdmin(_auth.As("root")));
-        Assert.Equal(EtcdErrors.UserEmpty.Status.Detail, store.CheckPut(AuthInfo.Anonymous, "a"u8)!.Status.Detail);
-        Assert.Equal(EtcdErrors.PermissionDenied.Status.Detail, store.CheckPut(_auth.As("ghost"), "a"u8)!.Status.Detail);
-        Assert.Equal(EtcdErrors.UserNotFound.Status.Detail, store.CheckAdmin(_auth.As("ghost"))!.Status.Detail);
-        Assert.Equal(EtcdErrors.UserEmpty.Status.Detail, store.CheckAdmin(null)!.Status.Detail);
+        Assert.Equal(EtcdErrors.UserEmpty.Message, store.CheckPut(AuthInfo.Anonymous, "a"u8)!.Message);
+        Assert.Equal(EtcdErrors.PermissionDenied.Message, store.CheckPut(_auth.As("ghost"), "a"u8)!.Message);
+        Assert.Equal(EtcdErrors.UserNotFound.Message, store.CheckAdmin(_auth.As("ghost"))!.Message);
+        Assert.Equal(EtcdErrors.UserEmpty.Message, store.CheckAdmin(null)!.Message);
     }
 
     [Fact]
@@ -137,7 +137,7 @@ public sealed class AuthStoreTests : IDisposable
         _auth.EnableWithRoot();
         var before = _auth.As("root");
         _auth.AddRole("another");
-        Assert.Equal(EtcdErrors.AuthOldRevision.Status.Detail, _auth.Store.CheckPut(before, "a"u8)!.Status.Detail);
+        Assert.Equal(EtcdErrors.AuthOldRevision.Message, _auth.Store.CheckPut(before, "a"u8)!.Message);
         Assert.Null(_auth.Store.CheckPut(_auth.As("root"), "a"u8));
     }
 

@@ -1,3 +1,4 @@
+using Etcd.Api.Text;
 using Etcd.Server.Configuration;
 
 namespace Etcd.Server.Tests.Configuration;

@@ -1,4 +1,4 @@
-using Etcd.Server.Gateway;
+using Etcd.Server.JsonGateway;
 using Grpc.Core;
 
 namespace Etcd.Server.Tests.Gateway;

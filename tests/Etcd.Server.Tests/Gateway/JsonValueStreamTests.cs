@@ -1,6 +1,6 @@
 using System.IO.Pipelines;
 using System.Text;
-using Etcd.Server.Gateway;
+using Etcd.Server.JsonGateway;
 
 namespace Etcd.Server.Tests.Gateway;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using Etcd.Api.Etcdserverpb;
 using Etcd.Api.Mvccpb;
-using Etcd.Server.Gateway;
+using Etcd.Server.JsonGateway;
 using Google.Protobuf;
 
 namespace Etcd.Server.Tests.Gateway;

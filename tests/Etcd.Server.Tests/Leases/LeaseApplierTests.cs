@@ -1,6 +1,7 @@
 using Etcd.Api.Etcdserverpb;
 using Etcd.Api.Mvccpb;
 using Etcd.Mvcc;
+using Etcd.Server.Api;
 using Etcd.Server.Leases;
 using Etcd.Storage.Backend;
 using Etcd.Storage.Backend.Memory;
@@ -79,9 +80,9 @@ public sealed class LeaseApplierTests : IDisposable
     [Fact]
     public void RevokingAMissingLeaseIsEtcdsNotFound()
     {
-        var error = Assert.Throws<RpcException>(() => Apply(b => _applier.Revoke(b, new LeaseRevokeRequest { ID = 9 })));
-        Assert.Equal(StatusCode.NotFound, error.StatusCode);
-        Assert.Equal("etcdserver: requested lease not found", error.Status.Detail);
+        var error = Assert.Throws<EtcdException>(() => Apply(b => _applier.Revoke(b, new LeaseRevokeRequest { ID = 9 })));
+        Assert.Equal(StatusCode.NotFound, error.Code);
+        Assert.Equal("etcdserver: requested lease not found", error.Message);
     }
 
     [Fact]
@@ -122,6 +123,24 @@ public sealed class LeaseApplierTests : IDisposable
 
         Apply(b => _applier.Revoke(b, new LeaseRevokeRequest { ID = 7 }));
         Assert.Equal(0, _kv.Range(new RangeRequest { Key = B("a") }).Count);
+    }
+
+    [Theory]
+    [InlineData(true, 12L)]
+    [InlineData(false, 0L)]
+    public void ACheckpointSurvivesARestartOnlyWhenCheckpointsArePersisted(bool persist, long remainingAfterRestart)
+    {
+        _applier = new LeaseApplier(_lessor, TimeSpan.FromSeconds(1), persistCheckpoints: persist);
+        Apply(b => _applier.Grant(b, new LeaseGrantRequest { ID = 7, TTL = 30 }));
+        var checkpoint = new LeaseCheckpointRequest();
+        checkpoint.Checkpoints.Add(new LeaseCheckpoint { ID = 7, RemainingTTL = 12 });
+        Apply(b => _applier.Checkpoint(b, checkpoint));
+        _kv.Dispose();
+
+        _lessor = new Lessor(_clock, 2, null);
+        using (var view = _backend.Snapshot()) _lessor.Recover(view);
+        _kv = new KvStore(_backend, _lessor);
+        Assert.Equal(remainingAfterRestart, _lessor.Lookup(7)!.CheckpointedTtl);
     }
 
     [Fact]

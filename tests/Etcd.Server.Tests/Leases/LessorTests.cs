@@ -1,3 +1,4 @@
+using Etcd.Server.Api;
 using Etcd.Server.Leases;
 using Etcd.Storage.Backend;
 using Etcd.Storage.Backend.Memory;
@@ -32,9 +33,9 @@ public sealed class LessorTests
         Assert.Equal(5, lessor.Grant(1, 1).Ttl);
         Assert.Equal(5, lessor.Grant(2, -3).Ttl);
         Assert.Equal(60, lessor.Grant(3, 60).Ttl);
-        Assert.Equal("etcdserver: lease already exists", Assert.Throws<RpcException>(() => lessor.Grant(1, 10)).Status.Detail);
-        Assert.Equal("etcdserver: too large lease TTL", Assert.Throws<RpcException>(() => lessor.Grant(4, Lessor.MaxTtl + 1)).Status.Detail);
-        Assert.Equal(StatusCode.OutOfRange, Assert.Throws<RpcException>(() => lessor.Grant(4, Lessor.MaxTtl + 1)).StatusCode);
+        Assert.Equal("etcdserver: lease already exists", Assert.Throws<EtcdException>(() => lessor.Grant(1, 10)).Message);
+        Assert.Equal("etcdserver: too large lease TTL", Assert.Throws<EtcdException>(() => lessor.Grant(4, Lessor.MaxTtl + 1)).Message);
+        Assert.Equal(StatusCode.OutOfRange, Assert.Throws<EtcdException>(() => lessor.Grant(4, Lessor.MaxTtl + 1)).Code);
         Assert.Equal(Lessor.MaxTtl, lessor.Grant(4, Lessor.MaxTtl).Ttl);
     }
 

@@ -1,6 +1,7 @@
 using Etcd.Mvcc;
 using Etcd.Raft;
 using Etcd.Raft.Raftpb;
+using Etcd.Server.Api;
 using Etcd.Server.Logging;
 using Etcd.Server.Membership;
 using Etcd.Storage.Backend.Memory;
@@ -60,7 +61,7 @@ public sealed class MembershipApplierTests
             var (next, result) = applier.Apply(batch, change.Clone(), node, backendHasIt);
             batch.Commit();
             state = next;
-            outcomes.Add(result.Error?.Status.Detail ?? "ok");
+            outcomes.Add(result.Error?.Message ?? "ok");
         }
         return (outcomes, members, state);
     }

@@ -1,7 +1,7 @@
 using Etcd.Raft;
 using Etcd.Raft.Raftpb;
 using Etcd.Server.Logging;
-using Etcd.Server.Raft;
+using Etcd.Server.Replication;
 using Google.Protobuf;
 
 namespace Etcd.Server.Tests.Raft;

@@ -1,6 +1,6 @@
 using Etcd.Raft;
 using Etcd.Raft.Raftpb;
-using Etcd.Server.Raft;
+using Etcd.Server.Replication;
 
 namespace Etcd.Server.Tests.Raft;
 

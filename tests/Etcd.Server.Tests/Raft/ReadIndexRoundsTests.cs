@@ -2,7 +2,7 @@ using Etcd.Raft;
 using Etcd.Raft.Raftpb;
 using Etcd.Server.Core;
 using Etcd.Server.Logging;
-using Etcd.Server.Raft;
+using Etcd.Server.Replication;
 
 namespace Etcd.Server.Tests.Raft;
 

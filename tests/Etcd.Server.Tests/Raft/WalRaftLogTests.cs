@@ -1,6 +1,6 @@
 using Etcd.Api.Etcdserverpb;
 using Etcd.Raft.Raftpb;
-using Etcd.Server.Raft;
+using Etcd.Server.Replication;
 
 namespace Etcd.Server.Tests.Raft;
 

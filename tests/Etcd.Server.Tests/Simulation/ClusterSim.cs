@@ -1,5 +1,6 @@
 using Etcd.Api.Etcdserverpb;
 using Etcd.Raft;
+using Etcd.Raft.Raftpb;
 using Etcd.Server.Core;
 using Etcd.Server.Membership;
 using Google.Protobuf;
@@ -22,6 +23,7 @@ internal sealed class ClusterSim
     private readonly List<SimWatcher> _watchers = [];
     private readonly Dictionary<long, (string Events, string WithoutDeletes, bool Partial, int Watcher, ulong Member)> _watched = [];
     private readonly List<AckedWrite> _acked = [];
+    private readonly HashSet<ulong> _removed = [];
     private readonly Queue<string>? _trace;
     private readonly ClientLoad _load;
     private bool _faults;
@@ -40,6 +42,7 @@ internal sealed class ClusterSim
         Leases = new SimLeases(this);
         Auth = new SimAuth(this, Options.AuthToggles);
         Checker = new ClusterChecker(Stats);
+        Membership = new SimMembership(this);
     }
 
     public Random Random { get; }
@@ -52,6 +55,9 @@ internal sealed class ClusterSim
 
     /// <summary>The clients' leases, checked for ending no earlier than promised.</summary>
     public SimLeases Leases { get; }
+
+    /// <summary>Learners added, promoted and removed, one change at a time.</summary>
+    public SimMembership Membership { get; }
 
     /// <summary>The administrator's auth setup and the users client writes go as.</summary>
     public SimAuth Auth { get; }
@@ -70,6 +76,22 @@ internal sealed class ClusterSim
     public IEnumerable<string> RecentTrace => _trace ?? Enumerable.Empty<string>();
 
     public SimMember Member(ulong id) => _members[id];
+
+    /// <summary>The member with this id, or null: not started yet, or removed and stopped.</summary>
+    public SimMember? TryMember(ulong id) => _members.GetValueOrDefault(id);
+
+    /// <summary>A member added to the cluster starts its process, joining the running cluster (once).</summary>
+    public void AddMember(ulong id)
+    {
+        if (_members.ContainsKey(id) || _removed.Contains(id)) return;
+        Trace($"{id} starts, joining the cluster");
+        var member = new SimMember(this, id, null);
+        _members[id] = member;
+        member.Start();
+    }
+
+    /// <summary>A member removed from the cluster stops for good at the end of this step, as the server stops itself.</summary>
+    public void RemoveMember(ulong id) => _removed.Add(id);
 
     public void Trace(string line)
     {
@@ -114,14 +136,16 @@ internal sealed class ClusterSim
     }
 
     /// <summary>A proposal's waiter completed: with success the write is acknowledged.</summary>
-    public void OnProposalDone(SimMember member, InternalRaftRequest? request, Task<ApplyResult> waiter, int operation)
+    public void OnProposalDone(SimMember member, InternalRaftRequest? request, ConfChange? change, Task<ApplyResult> waiter, int operation)
     {
-        if (request is null)
+        if (change is not null)
         {
-            // A member update: its effect is checked through the member lists at the end.
-            if (waiter.IsCompletedSuccessfully) Stats.MemberUpdatesApplied++;
+            // Its effect is checked through the member lists at the end.
+            if (waiter.IsCompletedSuccessfully && change.Type == ConfChangeType.ConfChangeUpdateNode) Stats.MemberUpdatesApplied++;
+            Membership.Done(change, member);
             return;
         }
+        if (request is null) return;
         if (SimAuth.IsAdmin(request))
         {
             if (waiter.IsCompletedSuccessfully && waiter.Result.Error is null) Auth.Acknowledged(request, member);
@@ -152,7 +176,7 @@ internal sealed class ClusterSim
     /// </summary>
     private bool MayFail(InternalRaftRequest request, Exception error)
     {
-        var detail = error is Grpc.Core.RpcException rpc ? rpc.Status.Detail : "";
+        var detail = error is Etcd.Server.Api.EtcdException etcd ? etcd.Message : "";
         if (SimAuth.IsAdmin(request)) return SimAuth.IsAdminRefusal(detail);
         if (Options.AuthRate > 0 && SimAuth.IsAuthRefusal(detail)) return true;
         if (Options.AlarmRate > 0 && detail == "etcdserver: mvcc: database space exceeded" && request is { Put: not null } or { Txn: not null } or { LeaseGrant: not null })
@@ -222,12 +246,18 @@ internal sealed class ClusterSim
             Stats.Reads++;
             reader.Read(_load.NextRead());
         }
+        if (_faults && Random.NextDouble() < Options.MembershipRate && RandomUpMember() is { } changer)
+        {
+            Stats.MembershipChanges++;
+            Membership.Next(changer);
+        }
         if (_faults && Random.NextDouble() < Options.MemberUpdateRate && RandomUpMember() is { } proposer)
         {
             var (member, peerUrl) = _load.NextPeerUrl();
             proposer.ProposeMemberUpdate(member, peerUrl);
         }
-        foreach (var member in _members.Values)
+        // A copy: an answered membership change starts or stops a member.
+        foreach (var member in _members.Values.ToList())
         {
             member.ProcessReadies();
             member.CollectResults();
@@ -236,6 +266,24 @@ internal sealed class ClusterSim
             Leases.Observe(member);
         }
         foreach (var watcher in _watchers) watcher.Step();
+        StopRemovedMembers();
+    }
+
+    /// <summary>
+    /// A member whose removal was applied where it has not heard of it stops once a peer tells it
+    /// (the transport's RemovedFromCluster); here, once any running member lists it as removed.
+    /// </summary>
+    private void StopRemovedMembers()
+    {
+        foreach (var member in _members.Values.ToList())
+        {
+            if (!_removed.Contains(member.Id) && !_members.Values.Any(other => other.IsUp && other.Members.IsRemoved(member.Id))) continue;
+            _removed.Add(member.Id);
+            _members.Remove(member.Id);
+            Trace($"{member.Id} was removed and stops");
+            Stats.MembersRemoved++;
+            if (member.IsUp) member.Crash(powerLoss: false);
+        }
     }
 
     private SimMember? RandomUpMember()
@@ -244,7 +292,8 @@ internal sealed class ClusterSim
         return up.Count == 0 ? null : up[Random.Next(up.Count)];
     }
 
-    public List<SimMember> UpMembers() => [.. _members.Values.Where(m => m.IsUp)];
+    /// <summary>The members a client may use: up, and voters by their own list (etcd refuses client requests on a learner).</summary>
+    public List<SimMember> UpMembers() => [.. _members.Values.Where(m => m.IsUp && m.Members.Find(m.Id) is { IsLearner: false })];
 
     /// <summary>
     /// A watcher got the events of a revision: they must be the ones every other watcher got for
@@ -266,7 +315,7 @@ internal sealed class ClusterSim
 
     private void InjectFaults()
     {
-        foreach (var member in _members.Values)
+        foreach (var member in _members.Values.ToList())
         {
             if (member.IsUp && Random.NextDouble() < Options.CrashRate) Crash(member, "between Readies");
             else if (!member.IsUp && Now >= member.RestartAt) member.Start();

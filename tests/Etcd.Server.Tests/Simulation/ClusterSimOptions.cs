@@ -49,6 +49,9 @@ internal sealed class ClusterSimOptions
     /// <summary>Chance per step of a NOSPACE alarm raised or cleared (0 in half of the runs).</summary>
     public required double AlarmRate { get; init; }
 
+    /// <summary>Chance per step of the next learner add, promotion or removal (0 in a third of the runs).</summary>
+    public required double MembershipRate { get; init; }
+
     /// <summary>Clients watching every key from the start (reconnecting when their member dies).</summary>
     public required int Watchers { get; init; }
 
@@ -97,6 +100,7 @@ internal sealed class ClusterSimOptions
         AuthRate = random.Next(3) == 0 ? 0 : random.NextDouble() * 0.02,
         AuthToggles = random.Next(2) == 0,
         AlarmRate = random.Next(2) == 0 ? 0 : random.NextDouble() * 0.002,
+        MembershipRate = random.Next(3) == 0 ? 0 : random.NextDouble() * 0.004,
         MidReadyCrashRate = random.NextDouble() * 0.001,
         PowerLossShare = random.Next(3) == 0 ? 0 : random.NextDouble(),
         PartitionRate = random.NextDouble() * 0.002,
@@ -107,7 +111,7 @@ internal sealed class ClusterSimOptions
 
     public override string ToString() =>
         $"size={ClusterSize} election={ElectionTick} prevote={PreVote} maxsize={MaxSizePerMsg} inflight={MaxInflight} " +
-        $"drop={DropRate:F3} dup={DuplicateRate:F3} delay<={MaxDelay} faultticks={FaultTicks} writes={WriteRate:F3} reads={ReadRate:F3} watchers={Watchers} leases={LeaseRate:F3} compactions={CompactionRate:F4} auth={AuthRate:F3}{(AuthToggles ? "/toggles" : "")} alarms={AlarmRate:F4} " +
+        $"drop={DropRate:F3} dup={DuplicateRate:F3} delay<={MaxDelay} faultticks={FaultTicks} writes={WriteRate:F3} reads={ReadRate:F3} watchers={Watchers} leases={LeaseRate:F3} compactions={CompactionRate:F4} auth={AuthRate:F3}{(AuthToggles ? "/toggles" : "")} alarms={AlarmRate:F4} membership={MembershipRate:F4} " +
         $"crash={CrashRate:F4} midready={MidReadyCrashRate:F4} powerloss={PowerLossShare:F2} partition={PartitionRate:F4} member-updates={MemberUpdateRate:F4} " +
         $"snapshot-count={SnapshotCount} catchup={CatchUpEntries}";
 }

@@ -26,6 +26,8 @@ internal sealed class ClusterSimStats
     public long Delivered { get; set; }
     public long Dropped { get; set; }
     public long AuthChanges { get; set; }
+    public long MembershipChanges { get; set; }
+    public long MembersRemoved { get; set; }
     public long AlarmChanges { get; set; }
     public long DigestsCompared { get; set; }
     public long ThreeMemberRuns { get; set; }
@@ -61,6 +63,8 @@ internal sealed class ClusterSimStats
             Delivered += other.Delivered;
             Dropped += other.Dropped;
             AuthChanges += other.AuthChanges;
+            MembershipChanges += other.MembershipChanges;
+            MembersRemoved += other.MembersRemoved;
             AlarmChanges += other.AlarmChanges;
             DigestsCompared += other.DigestsCompared;
             ThreeMemberRuns += other.ThreeMemberRuns;
@@ -72,5 +76,5 @@ internal sealed class ClusterSimStats
         $"runs 3/5 members={ThreeMemberRuns}/{FiveMemberRuns} proposed={Proposed} acked={Acked} failed/dropped={FailedOrDropped} " +
         $"crashes={Crashes} (power losses={PowerLosses}, mid-Ready={MidReadyCrashes}) partitions={Partitions} member updates={MemberUpdatesApplied} " +
         $"snapshots taken={SnapshotsTaken} sent={SnapshotsSent} installed={SnapshotsInstalled} applied={EntriesApplied} reads={Reads} answered={ReadsAnswered} watch connects={WatchConnects} events={WatchEvents} compacted={WatchCompactions} leases granted={LeasesGranted} keep-alives={KeepAlives} ended={LeasesExpired} " +
-        $"auth changes={AuthChanges} alarm changes={AlarmChanges} digests compared={DigestsCompared} messages delivered={Delivered} dropped={Dropped}";
+        $"membership changes={MembershipChanges} members removed={MembersRemoved} auth changes={AuthChanges} alarm changes={AlarmChanges} digests compared={DigestsCompared} messages delivered={Delivered} dropped={Dropped}";
 }

@@ -54,7 +54,7 @@ public sealed class ClusterSimulationTests(ITestOutputHelper output)
         // Guard against a simulator that silently stopped doing anything interesting.
         Assert.True(count < 50 || (totals.ThreeMemberRuns > 0 && totals.FiveMemberRuns > 0 && totals.Acked > 0 && totals.PowerLosses > 0
             && totals.MidReadyCrashes > 0 && totals.Partitions > 0 && totals.SnapshotsInstalled > 0 && totals.MemberUpdatesApplied > 0
-            && totals.LeasesExpired > 0 && totals.KeepAlives > 0 && totals.AuthChanges > 0 && totals.AlarmChanges > 0 && totals.DigestsCompared > 0 && totals.ReadsAnswered > 0 && totals.WatchEvents > 0), $"the runs exercised too little: {totals}");
+            && totals.LeasesExpired > 0 && totals.KeepAlives > 0 && totals.MembersRemoved > 0 && totals.AuthChanges > 0 && totals.AlarmChanges > 0 && totals.DigestsCompared > 0 && totals.ReadsAnswered > 0 && totals.WatchEvents > 0), $"the runs exercised too little: {totals}");
     }
 
     [Theory]

@@ -6,7 +6,7 @@ using Etcd.Server.Authentication;
 using Etcd.Server.Core;
 using Etcd.Server.Logging;
 using Etcd.Server.Membership;
-using Etcd.Server.Raft;
+using Etcd.Server.Replication;
 using Etcd.Server.State;
 using Etcd.Server.Watch;
 using Google.Protobuf;
@@ -21,12 +21,14 @@ namespace Etcd.Server.Tests.Simulation;
 /// simulated. The simulated disk and network end the process half-way through a Ready by throwing
 /// <see cref="SimulatedCrash"/> after one of their writes.
 /// </summary>
-internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> initialPeers)
+/// <param name="initialPeers">The members of the new cluster it bootstraps, or null for a member joining a running one (added by MemberAdd first).</param>
+internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer>? initialPeers)
 {
     public const ulong ClusterId = 0xC105E7;
 
     private readonly List<Proposal> _proposals = [];
     private readonly List<PendingRead> _reads = [];
+    private readonly List<(long Lease, Task Confirmed)> _keepAlives = [];
     private MemberRaft? _raft;
     private ReadIndexRounds? _readRounds;
     private WatchHub? _watches;
@@ -164,6 +166,7 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
         CollectResults();
         foreach (var read in _reads) sim.History.ReadFailed(read.Operation);
         _reads.Clear();
+        _keepAlives.Clear();
         // Only the store's own threads stop; the engine is the disk's and outlives the process.
         _state?.Kv.Dispose();
         _state = null;
@@ -203,11 +206,20 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
 
     /// <summary>
     /// A keep-alive sent to this member, as LeaseRequests answers it on the primary lessor (a
-    /// follower forwards it there; the client here sends it to a primary directly).
+    /// follower forwards it there; the client here sends it to a primary directly): leadership
+    /// is confirmed by a ReadIndex round first, then the lease is renewed if it still may be.
     /// </summary>
     public void KeepAlive(long leaseId)
     {
-        if (_state is null || !_state.Leases.IsPrimary) return;
+        if (_state is null || !_state.Leases.IsPrimary || _raft is null) return;
+        var ready = _readRounds!.WaitAsync(CancellationToken.None, out var issue);
+        if (issue) _readRounds.Issue(_raft.Node);
+        _keepAlives.Add((leaseId, ready));
+    }
+
+    private void RenewConfirmed(long leaseId)
+    {
+        if (_state is null || Leader != id) return;
         var attempt = _state.Leases.BeginRenew(leaseId);
         sim.Trace($"{id} takes a keep-alive of lease {leaseId:x}: {attempt.State} ({(attempt.Lease is { } l ? _state.Leases.RemainingSeconds(l) : -1)} s left)");
         if (attempt.State == Etcd.Server.Leases.RenewState.Renewable && _state.Leases.Renew(attempt.Lease!)) sim.Leases.KeptAlive(leaseId, attempt.Lease!.Ttl);
@@ -247,26 +259,29 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
         var operation = sim.History.WriteStarted(id, request);
         var error = _raft.Node.Propose(request.ToByteString());
         if (error != RaftError.None) _waiters.Cancel(requestId, new InvalidOperationException($"proposal dropped: {error}"));
-        _proposals.Add(new Proposal(request, waiter, operation));
+        _proposals.Add(new Proposal(request, null, waiter, operation));
         sim.Trace($"{id} proposes {requestId:x}: {error}");
     }
 
     /// <summary>
-    /// Proposes a new peer URL for <paramref name="member"/> as MembershipChanges does: a
-    /// ConfChangeUpdateNode whose id is the request id its waiter waits on.
+    /// Proposes a configuration change as MembershipChanges does: a ConfChange whose id is the
+    /// request id its waiter waits on (member add, promote, remove, or a new peer URL).
     /// </summary>
-    public void ProposeMemberUpdate(ulong member, string peerUrl)
+    public void ProposeConfChange(ConfChangeType type, ulong member, MemberContext? context)
     {
         if (_raft is null || _ids is null) return;
         var requestId = _ids.Next();
-        var context = new MemberContext { Id = member, Name = $"m{member}", PeerUrls = [peerUrl] };
         var waiter = _waiters.Register(requestId);
-        var change = new ConfChange { Type = ConfChangeType.ConfChangeUpdateNode, NodeId = member, Id = requestId, Context = ByteString.CopyFrom(context.ToJson()) };
+        var change = new ConfChange { Type = type, NodeId = member, Id = requestId, Context = context is null ? ByteString.Empty : ByteString.CopyFrom(context.ToJson()) };
         var error = _raft.Node.ProposeConfChange(change);
         if (error != RaftError.None) _waiters.Cancel(requestId, new InvalidOperationException($"proposal dropped: {error}"));
-        _proposals.Add(new Proposal(null, waiter, -1));
-        sim.Trace($"{id} proposes member update {requestId:x} ({member} -> {peerUrl}): {error}");
+        _proposals.Add(new Proposal(null, change, waiter, -1));
+        sim.Trace($"{id} proposes {type} {requestId:x} of {member}: {error}");
     }
+
+    /// <summary>A new peer URL for <paramref name="member"/> (etcdctl member update).</summary>
+    public void ProposeMemberUpdate(ulong member, string peerUrl) =>
+        ProposeConfChange(ConfChangeType.ConfChangeUpdateNode, member, new MemberContext { Id = member, Name = $"m{member}", PeerUrls = [peerUrl] });
 
     /// <summary>Hands the proposals whose waiters completed to the simulator (acknowledged writes or failures), and serves the reads that may go.</summary>
     public void CollectResults()
@@ -278,12 +293,19 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
             _reads.RemoveAt(i);
             sim.History.ReadDone(read.Operation, State.Kv.Range(read.Request));
         }
+        for (var i = _keepAlives.Count - 1; i >= 0 && _state is not null; i--)
+        {
+            if (!_keepAlives[i].Confirmed.IsCompleted) continue;
+            var lease = _keepAlives[i].Lease;
+            _keepAlives.RemoveAt(i);
+            RenewConfirmed(lease);
+        }
         for (var i = _proposals.Count - 1; i >= 0; i--)
         {
             var proposal = _proposals[i];
             if (!proposal.Waiter.IsCompleted) continue;
             _proposals.RemoveAt(i);
-            sim.OnProposalDone(this, proposal.Request, proposal.Waiter, proposal.Operation);
+            sim.OnProposalDone(this, proposal.Request, proposal.Change, proposal.Waiter, proposal.Operation);
         }
     }
 
@@ -330,7 +352,7 @@ internal sealed class SimMember(ClusterSim sim, ulong id, IReadOnlyList<Peer> in
         }
     }
 
-    private sealed record Proposal(InternalRaftRequest? Request, Task<ApplyResult> Waiter, int Operation);
+    private sealed record Proposal(InternalRaftRequest? Request, ConfChange? Change, Task<ApplyResult> Waiter, int Operation);
 
     private sealed record PendingRead(RangeRequest Request, Task Ready, int Operation);
 }

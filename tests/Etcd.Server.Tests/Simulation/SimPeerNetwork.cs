@@ -67,7 +67,8 @@ internal sealed class SimPeerNetwork(ClusterSim sim)
 
     private void Deliver(InFlight flight)
     {
-        var sender = sim.Member(flight.From);
+        // A removed member's messages are refused, as the transport refuses removed members.
+        if (sim.TryMember(flight.From) is not { } sender) return;
         var senderAlive = sender.IsUp && sender.Incarnation == flight.Incarnation;
         if (flight.SnapshotReport is { } report)
         {
@@ -75,8 +76,9 @@ internal sealed class SimPeerNetwork(ClusterSim sim)
             return;
         }
         var message = Message.Parser.ParseFrom(flight.Wire);
-        var to = sim.Member(flight.To);
-        if (!to.IsUp || !CanTalk(flight.From, flight.To))
+        // A member not started yet (or removed) is as unreachable as one that is down.
+        var to = sim.TryMember(flight.To);
+        if (to is not { IsUp: true } || !CanTalk(flight.From, flight.To))
         {
             sim.Stats.Dropped++;
             if (message.Type == MessageType.MsgSnap) Schedule(flight with { SnapshotReport = SnapshotStatus.Failure }, 1);

@@ -1,5 +1,5 @@
 using Etcd.Raft.Raftpb;
-using Etcd.Server.Raft;
+using Etcd.Server.Replication;
 
 namespace Etcd.Server.Tests.Simulation;
 

@@ -1,4 +1,5 @@
 using Etcd.Api.Etcdserverpb;
+using Etcd.Server.Api;
 using Etcd.Server.Logging;
 using Etcd.Server.V2.Store;
 using Grpc.Core;
@@ -43,9 +44,9 @@ public sealed class V2ExpiryLoop(V2Store store, Func<bool> isLeader, Func<Reques
         {
             await propose(new Request { Method = "SYNC", Time = store.NowNanos }, token).ConfigureAwait(false);
         }
-        catch (RpcException e)
+        catch (EtcdException e)
         {
-            logger.Warn("failed to sync v2 store expirations", LogField.Of("error", e.Status.Detail));
+            logger.Warn("failed to sync v2 store expirations", LogField.Of("error", e.Message));
         }
     }
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Etcd.Server.Gateway;
+using Etcd.Server.JsonGateway;
 using Etcd.Server.V2.Store;
 
 namespace Etcd.Server.V2.Http;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Etcd.Api.Etcdserverpb;
+using Etcd.Server.Api;
 using Etcd.Server.Core;
 using Etcd.Server.V2.Store;
 using Grpc.Core;
@@ -69,10 +70,10 @@ public sealed class V2KeysEndpoint(EtcdServer server)
             if (e.Cause.StartsWith(V2KeyRequest.StoreKeysPrefix, StringComparison.Ordinal)) e.Cause = e.Cause[V2KeyRequest.StoreKeysPrefix.Length..];
             await V2Answers.ErrorAsync(context, e).ConfigureAwait(false);
         }
-        catch (RpcException e)
+        catch (EtcdException e)
         {
             // Raft's failures (timeout, no leader, stopping) are etcd's "Raft Internal Error".
-            await V2Answers.ErrorAsync(context, V2Error.Request(V2Error.RaftInternal, e.Status.Detail)).ConfigureAwait(false);
+            await V2Answers.ErrorAsync(context, V2Error.Request(V2Error.RaftInternal, e.Message)).ConfigureAwait(false);
         }
     }
 

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Etcd.Server.Api;
 using Etcd.Server.Core;
-using Etcd.Server.Gateway;
+using Etcd.Server.JsonGateway;
 using Etcd.Server.Membership;
 using Grpc.Core;
 
@@ -57,7 +57,7 @@ public sealed class V2MembersEndpoint(EtcdServer server)
                     break;
             }
         }
-        catch (RpcException e)
+        catch (EtcdException e)
         {
             await AnswerFailureAsync(context, e, rest).ConfigureAwait(false);
         }
@@ -93,12 +93,12 @@ public sealed class V2MembersEndpoint(EtcdServer server)
     }
 
     // etcd's failures of a membership change, by what went wrong.
-    private static Task AnswerFailureAsync(HttpContext context, RpcException e, string rest)
+    private static Task AnswerFailureAsync(HttpContext context, EtcdException e, string rest)
     {
-        var detail = e.Status.Detail;
-        if (detail == EtcdErrors.MemberExist.Status.Detail) return V2Answers.MessageAsync(context, 409, "membership: ID exists");
-        if (detail == EtcdErrors.PeerURLExist.Status.Detail) return V2Answers.MessageAsync(context, 409, "membership: peerURL exists");
-        if (detail == EtcdErrors.MemberNotFound.Status.Detail) return V2Answers.MessageAsync(context, 404, $"No such member: {rest}");
+        var detail = e.Message;
+        if (detail == EtcdErrors.MemberExist.Message) return V2Answers.MessageAsync(context, 409, "membership: ID exists");
+        if (detail == EtcdErrors.PeerURLExist.Message) return V2Answers.MessageAsync(context, 409, "membership: peerURL exists");
+        if (detail == EtcdErrors.MemberNotFound.Message) return V2Answers.MessageAsync(context, 404, $"No such member: {rest}");
         return V2Answers.MessageAsync(context, 500, "Internal Server Error");
     }
 

@@ -1,7 +1,8 @@
 using System.Text;
+using Etcd.Api.Text;
 using Etcd.Server.Configuration;
 using Etcd.Server.Core;
-using Etcd.Server.Gateway;
+using Etcd.Server.JsonGateway;
 using Etcd.Server.V2.Store;
 
 namespace Etcd.Server.V2.Http;

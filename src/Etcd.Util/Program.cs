@@ -1,0 +1,20 @@
+using Etcd.Util.Cli;
+
+namespace Etcd.Util;
+
+/// <summary>etcdutl: offline tools for snapshot files and stopped members' data dirs (etcd 3.5's etcdutl).</summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        try
+        {
+            return EtcdutlCommands.Run(args, Console.Out, Console.Error);
+        }
+        catch (UtilException e)
+        {
+            Console.Error.WriteLine("Error: " + e.Message);
+            return e.ExitCode;
+        }
+    }
+}
