@@ -125,7 +125,7 @@ public static class ServerBootstrap
             Tls = tls,
             LeaseRequests = new LeaseRequests(() => started!, leaderCalls),
             Watches = watches,
-            Callers = new Callers(state.Auth, state.AppliedWaits, EtcdServer.RequestTimeoutFor(config)),
+            Callers = new Callers(state.Auth, state.AppliedWaits, EtcdServer.RequestTimeoutFor(config)) { CommonNameIsUser = tls.ClientCertAuth },
             MembershipChanges = new MembershipChanges(() => started!, transport),
             LeaderRequirement = new LeaderRequirement(node, TimeSpan.FromMilliseconds(config.ElectionMs), TimeProvider.System),
         };

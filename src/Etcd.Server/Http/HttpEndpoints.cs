@@ -15,7 +15,7 @@ public static class HttpEndpoints
         app.MapGet("/health", () => HealthAsync(server));
         app.MapGet("/metrics", () => Results.Text(Metrics(server), "text/plain; version=0.0.4; charset=utf-8"));
         // The JSON gateway (/v3/...) calls this member's own gRPC port, as etcd's does.
-        var loopback = new JsonGateway.LoopbackChannels(server.Config.ListenClientUrls[0]);
+        var loopback = new JsonGateway.LoopbackChannels(server.Config.ListenClientUrls[0], server.Tls.Client);
         app.Lifetime.ApplicationStopped.Register(loopback.Dispose);
         JsonGateway.GatewayRoutes.Map(app, loopback);
         V2.Http.V2Routes.Map(app, server);

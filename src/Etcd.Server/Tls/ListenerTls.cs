@@ -51,6 +51,9 @@ public sealed class ListenerTls
 
     public TlsSettings Settings => _settings;
 
+    /// <summary>The member's certificate as it stands now (re-read when its files changed).</summary>
+    public X509Certificate2 Certificate => _certificate.Certificate;
+
     /// <summary>The options for one handshake with a caller at <paramref name="remote"/>.</summary>
     public SslServerAuthenticationOptions OptionsFor(EndPoint? remote, List<SslApplicationProtocol> applicationProtocols)
     {
