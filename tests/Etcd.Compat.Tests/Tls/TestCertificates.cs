@@ -16,6 +16,8 @@ public sealed class TestCertificates : IDisposable
     private static readonly Oid ServerAuth = new("1.3.6.1.5.5.7.3.1");
     private static readonly Oid ClientAuth = new("1.3.6.1.5.5.7.3.2");
 
+    private X509Certificate2? _ca;
+
     private TestCertificates(string dir) => Dir = dir;
 
     public string Dir { get; }
@@ -34,7 +36,7 @@ public sealed class TestCertificates : IDisposable
     public static TestCertificates Create()
     {
         var certificates = new TestCertificates(Directory.CreateTempSubdirectory("etcd-tls-test-").FullName);
-        using var ca = SelfSignedCa("etcd-test-ca");
+        var ca = certificates._ca = SelfSignedCa("etcd-test-ca");
         using var foreignCa = SelfSignedCa("foreign-ca");
         certificates.WriteCert("ca.crt", ca);
         certificates.WriteCert("foreign-ca.crt", foreignCa);
@@ -50,6 +52,13 @@ public sealed class TestCertificates : IDisposable
         var der = crl.Build(ca, 1, now.AddDays(1), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1, thisUpdate: now.AddMinutes(-5));
         File.WriteAllText(certificates.CrlFile, PemEncoding.WriteString("X509 CRL", der) + "\n");
         return certificates;
+    }
+
+    /// <summary>Writes a new member certificate and key over the old files (a renewal in place, as cert-manager does); returns its serial number.</summary>
+    public string RenewMember()
+    {
+        using var renewed = Issue("member", "member", _ca!, serverAndClient: true);
+        return renewed.SerialNumber;
     }
 
     private static X509Certificate2 SelfSignedCa(string name)
@@ -89,6 +98,7 @@ public sealed class TestCertificates : IDisposable
 
     public void Dispose()
     {
+        _ca?.Dispose();
         try
         {
             Directory.Delete(Dir, recursive: true);

@@ -1,5 +1,6 @@
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Xunit;
 
@@ -161,6 +162,36 @@ public sealed class TlsTests : IDisposable
     }
 
     [Fact]
+    public async Task TlsMinVersion_RefusesOlderProtocols()
+    {
+        await using var cluster = await ClusterOfProcesses.StartAsync(Binaries.OurEtcd, 1, [.. ClientTlsFlags(), "--tls-min-version", "TLS1.3"], clientScheme: "https");
+        var health = cluster.Members[0].ClientUrl + "/health";
+        using (var tls13 = HttpsClient(_certs.Client, SslProtocols.Tls13))
+            Assert.Contains("\"health\":\"true\"", await tls13.GetStringAsync(health));
+        using var tls12 = HttpsClient(_certs.Client, SslProtocols.Tls12);
+        await Assert.ThrowsAsync<HttpRequestException>(() => tls12.GetStringAsync(health));
+    }
+
+    [Fact]
+    public async Task RenewedCertificateFiles_ServeTheNextHandshake()
+    {
+        await using var cluster = await ClusterOfProcesses.StartAsync(Binaries.OurEtcd, 1, ClientTlsFlags(), clientScheme: "https");
+        var health = cluster.Members[0].ClientUrl + "/health";
+        var before = await ServedSerialAsync(health);
+        var renewed = _certs.RenewMember();
+        Assert.NotEqual(before, renewed);
+        Assert.Equal(renewed, await ServedSerialAsync(health));
+    }
+
+    private async Task<string> ServedSerialAsync(string url)
+    {
+        string? serial = null;
+        using var client = HttpsClient(_certs.Client, capture: certificate => serial = certificate.SerialNumber);
+        await client.GetStringAsync(url);
+        return serial ?? throw new InvalidOperationException("no certificate seen");
+    }
+
+    [Fact]
     public async Task CertificatesWithHttpUrlsOnly_ServeCleartextWithEtcdsWarning()
     {
         await using var cluster = await ClusterOfProcesses.StartAsync(Binaries.OurEtcd, 1,
@@ -212,7 +243,7 @@ public sealed class TlsTests : IDisposable
         }
     }
 
-    private HttpClient HttpsClient((string Cert, string Key)? identity)
+    private HttpClient HttpsClient((string Cert, string Key)? identity, SslProtocols protocols = SslProtocols.None, Action<X509Certificate2>? capture = null)
     {
         var ca = X509CertificateLoader.LoadCertificateFromFile(_certs.CaFile);
         var handler = new SocketsHttpHandler
@@ -220,8 +251,17 @@ public sealed class TlsTests : IDisposable
             SslOptions = new SslClientAuthenticationOptions
             {
                 CertificateChainPolicy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, CustomTrustStore = { ca }, RevocationMode = X509RevocationMode.NoCheck },
+                EnabledSslProtocols = protocols,
             },
         };
+        if (capture is not null)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            {
+                if (certificate is not null) capture(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+                return errors == SslPolicyErrors.None;
+            };
+        }
         if (identity is { } pair)
         {
             using var pem = X509Certificate2.CreateFromPemFile(pair.Cert, pair.Key);
