@@ -1,5 +1,5 @@
-using Etcd.Server.Api;
 using System.Security.Cryptography.X509Certificates;
+using Etcd.Server.Api;
 using Grpc.Core;
 
 namespace Etcd.Server.Authentication;

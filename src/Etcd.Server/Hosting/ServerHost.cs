@@ -1,14 +1,14 @@
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
-using Etcd.Server.Tls;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Etcd.Server.Core;
 using Etcd.Server.Hosting.Http2;
 using Etcd.Server.Http;
 using Etcd.Server.Services;
+using Etcd.Server.Tls;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace Etcd.Server.Hosting;
 

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Security;
-using Etcd.Server.Tls;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Etcd.Server.Configuration;
+using Etcd.Server.Tls;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace Etcd.Server.Peers;
 

@@ -1,6 +1,6 @@
 using System.IO.Pipelines;
-using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 
 namespace Etcd.Server.Hosting.Http2;
 
