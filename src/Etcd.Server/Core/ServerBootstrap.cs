@@ -105,6 +105,7 @@ public static class ServerBootstrap
         transport.RemovedFromCluster += StopRemoved;
         var peerEndpoint = new PeerEndpoint(new PeerAdmission(memberId, state.Members, transport, logger),
             new SnapshotReceiver(new ReceivedBackends(new DataDirLayout(config).SnapDir), memberId, logger), state.Members, node);
+        peerEndpoint.Admission.Messages.JoiningCluster(log.RunningMembers.Select(m => m.Id));
         var peerHost = await PeerHost.StartAsync(config, peerEndpoint).ConfigureAwait(false);
         node.LeaderChanged += leader => state.LeaseApplier.OnLeadershipChanged(leader == memberId);
         // Expired leases are revoked as root (etcd's WithRoot): with auth on, revoking checks that
@@ -119,6 +120,7 @@ public static class ServerBootstrap
         var server = new EtcdServer(config, logger, state, node, waiters, [peerHost, transport, leaseExpiry, v2Expiry, watches, node], [log.Log, state, leaderCalls])
         {
             LeaseRequests = new LeaseRequests(() => started!, leaderCalls),
+            AuthenticateRequests = new AuthenticateRequests(() => started!, leaderCalls),
             Watches = watches,
             Callers = new Callers(state.Auth, state.AppliedWaits, EtcdServer.RequestTimeoutFor(config)),
             MembershipChanges = new MembershipChanges(() => started!, transport),
@@ -127,6 +129,8 @@ public static class ServerBootstrap
         started = server;
         peerEndpoint.MembershipChanges = server.MembershipChanges;
         peerEndpoint.Leases = server.LeaseRequests;
+        peerEndpoint.Authenticate = server.AuthenticateRequests;
+        peerEndpoint.Callers = server.Callers;
         var publisher = new MemberPublisher(server);
         node.LeaderChanged += publisher.OnLeaderChanged;
         // The sole voter need not wait out an election timeout.
