@@ -124,11 +124,15 @@ public sealed class EtcdConfig
             throw Invalid($"--election-timeout[{ElectionMs}ms] is too long, and should be set less than {MaxElectionMs}ms");
         if (flags.IsSet("listen-client-urls") && !flags.IsSet("advertise-client-urls"))
             throw Invalid("--advertise-client-urls is required when --listen-client-urls is set explicitly");
-        // Only simple tokens are served so far; etcd's signed (JWT) tokens are refused at start
-        // rather than silently replaced by simple ones.
-        var tokenType = AuthToken.Split(',')[0];
-        if (tokenType == "jwt") throw Invalid("--auth-token jwt is not supported by this server yet (use 'simple')");
-        if (tokenType != "simple") throw Invalid("auth: invalid auth options");
+        // etcd loads the JWT keys at start: options or keys it cannot use stop the server.
+        try
+        {
+            _ = Authentication.AuthTokenOption.JwtOf(AuthToken, TimeProvider.System);
+        }
+        catch (Authentication.JwtOptionsException e)
+        {
+            throw Invalid(e.Message);
+        }
         if (flags.GetBool("experimental-enable-lease-checkpoint-persist") && !LeaseCheckpoint)
             throw Invalid("setting experimental-enable-lease-checkpoint-persist requires experimental-enable-lease-checkpoint");
     }

@@ -72,6 +72,7 @@ public static class ServerBootstrap
             PersistLeaseCheckpoints = config.LeaseCheckpointPersist,
             LeasePromotionExtension = TimeSpan.FromMilliseconds(config.ElectionMs),
             Tokens = new SimpleTokens(TimeProvider.System, TimeSpan.FromSeconds(config.AuthTokenTtlSeconds)),
+            Jwt = AuthTokenOption.JwtOf(config.AuthToken, TimeProvider.System),
         });
     }
 

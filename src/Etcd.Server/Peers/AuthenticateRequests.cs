@@ -76,7 +76,7 @@ public sealed class AuthenticateRequests(Func<EtcdServer> server, LeaderCalls le
                 server.Logger.Warn("invalid authentication was requested", Logging.LogField.Of("user", request.Name), Logging.LogField.Of("error", e.Message));
                 throw;
             }
-            var entry = new InternalRaftRequest { Authenticate = new InternalAuthenticateRequest { Name = request.Name, SimpleToken = SimpleTokens.NewPrefix() } };
+            var entry = new InternalRaftRequest { Authenticate = new InternalAuthenticateRequest { Name = request.Name, SimpleToken = server.Auth.Jwt is null ? SimpleTokens.NewPrefix() : "" } };
             // No caller identity: a client renewing its token may still send the expired one.
             var response = (AuthenticateResponse)await server.ProposeAsync(entry, cancellationToken).ConfigureAwait(false);
             if (checkedAt == server.Auth.Revision)
