@@ -69,25 +69,25 @@ public sealed class JwtTokens
                 if (privateKey is null || privateKey.Value.Bytes.Length == 0) throw new JwtOptionsException("auth: missing key data");
                 return new JwtTokens(method, hash, null, null, privateKey.Value.Bytes, canSign: true, ttl, clock);
             case "RS" or "PS":
-            {
-                var rsa = RSA.Create();
-                if (privateKey is { } priv) Import(priv, text => rsa.ImportFromPem(text), "RSA private key");
-                else if (publicKey is { } pub) ImportPublic(pub, rsa, cert => cert.GetRSAPublicKey(), "RSA public key");
-                else throw new JwtOptionsException("auth: missing key data");
-                if (privateKey is not null && publicKey is { } check && !SameRsaKey(rsa, check))
-                    throw new JwtOptionsException("auth: public and private keys don't match");
-                return new JwtTokens(method, hash, rsa, null, null, canSign: privateKey is not null, ttl, clock);
-            }
+                {
+                    var rsa = RSA.Create();
+                    if (privateKey is { } priv) Import(priv, text => rsa.ImportFromPem(text), "RSA private key");
+                    else if (publicKey is { } pub) ImportPublic(pub, rsa, cert => cert.GetRSAPublicKey(), "RSA public key");
+                    else throw new JwtOptionsException("auth: missing key data");
+                    if (privateKey is not null && publicKey is { } check && !SameRsaKey(rsa, check))
+                        throw new JwtOptionsException("auth: public and private keys don't match");
+                    return new JwtTokens(method, hash, rsa, null, null, canSign: privateKey is not null, ttl, clock);
+                }
             default: // ES
-            {
-                var ec = ECDsa.Create();
-                if (privateKey is { } priv) Import(priv, text => ec.ImportFromPem(text), "EC private key");
-                else if (publicKey is { } pub) ImportPublic(pub, ec, cert => cert.GetECDsaPublicKey(), "EC public key");
-                else throw new JwtOptionsException("auth: missing key data");
-                var expectedBits = method switch { "ES256" => 256, "ES384" => 384, _ => 521 };
-                if (ec.KeySize != expectedBits) throw new JwtOptionsException($"{method} needs a P-{expectedBits} key, the key has {ec.KeySize} bits");
-                return new JwtTokens(method, hash, null, ec, null, canSign: privateKey is not null, ttl, clock);
-            }
+                {
+                    var ec = ECDsa.Create();
+                    if (privateKey is { } priv) Import(priv, text => ec.ImportFromPem(text), "EC private key");
+                    else if (publicKey is { } pub) ImportPublic(pub, ec, cert => cert.GetECDsaPublicKey(), "EC public key");
+                    else throw new JwtOptionsException("auth: missing key data");
+                    var expectedBits = method switch { "ES256" => 256, "ES384" => 384, _ => 521 };
+                    if (ec.KeySize != expectedBits) throw new JwtOptionsException($"{method} needs a P-{expectedBits} key, the key has {ec.KeySize} bits");
+                    return new JwtTokens(method, hash, null, ec, null, canSign: privateKey is not null, ttl, clock);
+                }
         }
     }
 

@@ -35,19 +35,19 @@ public sealed class JwtTokensTests : IDisposable
             case "HS":
                 return $"jwt,sign-method={method},priv-key={Write(method + ".secret", Convert.ToHexString(RandomNumberGenerator.GetBytes(32)))}";
             case "ES":
-            {
-                using var ec = ECDsa.Create(method switch { "ES256" => ECCurve.NamedCurves.nistP256, "ES384" => ECCurve.NamedCurves.nistP384, _ => ECCurve.NamedCurves.nistP521 });
-                priv = ec.ExportECPrivateKeyPem();
-                pub = ec.ExportSubjectPublicKeyInfoPem();
-                break;
-            }
+                {
+                    using var ec = ECDsa.Create(method switch { "ES256" => ECCurve.NamedCurves.nistP256, "ES384" => ECCurve.NamedCurves.nistP384, _ => ECCurve.NamedCurves.nistP521 });
+                    priv = ec.ExportECPrivateKeyPem();
+                    pub = ec.ExportSubjectPublicKeyInfoPem();
+                    break;
+                }
             default:
-            {
-                using var rsa = RSA.Create(2048);
-                priv = rsa.ExportRSAPrivateKeyPem();
-                pub = rsa.ExportSubjectPublicKeyInfoPem();
-                break;
-            }
+                {
+                    using var rsa = RSA.Create(2048);
+                    priv = rsa.ExportRSAPrivateKeyPem();
+                    pub = rsa.ExportSubjectPublicKeyInfoPem();
+                    break;
+                }
         }
         var pubPath = Write(method + ".pub", pub);
         if (publicOnly) return $"jwt,sign-method={method},pub-key={pubPath}";
@@ -85,7 +85,7 @@ public sealed class JwtTokensTests : IDisposable
     [Fact]
     public void AnExpiredTokenIsRefused()
     {
-        var tokens = AuthTokenOption.JwtOf(OptionFor("ES256") , _clock)!;
+        var tokens = AuthTokenOption.JwtOf(OptionFor("ES256"), _clock)!;
         var token = tokens.Sign("alice", 1);
         _clock.Now = _clock.Now.AddMinutes(10);
         Assert.NotNull(tokens.Verify(token));
