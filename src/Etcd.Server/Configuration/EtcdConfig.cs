@@ -31,6 +31,12 @@ public sealed class EtcdConfig
     public bool PreVote { get; init; }
     public bool StrictReconfigCheck { get; init; }
     public bool EnableV2 { get; init; }
+
+    /// <summary>--cors: origins the HTTP answers' Access-Control headers name ("*": all).</summary>
+    public string Cors { get; init; } = "*";
+
+    /// <summary>--host-whitelist: Host names cleartext HTTP requests may carry ("*": all).</summary>
+    public string HostWhitelist { get; init; } = "*";
     public bool UnsafeNoFsync { get; init; }
     public bool ForceNewCluster { get; init; }
     public required string AutoCompactionRetention { get; init; }
@@ -90,6 +96,8 @@ public sealed class EtcdConfig
             PreVote = flags.GetBool("pre-vote"),
             StrictReconfigCheck = flags.GetBool("strict-reconfig-check"),
             EnableV2 = flags.GetBool("enable-v2"),
+            Cors = flags.GetString("cors"),
+            HostWhitelist = flags.GetString("host-whitelist"),
             UnsafeNoFsync = flags.GetBool("unsafe-no-fsync"),
             ForceNewCluster = flags.GetBool("force-new-cluster"),
             AutoCompactionRetention = flags.GetString("auto-compaction-retention"),
@@ -124,6 +132,7 @@ public sealed class EtcdConfig
             throw Invalid($"--election-timeout[{ElectionMs}ms] is too long, and should be set less than {MaxElectionMs}ms");
         if (flags.IsSet("listen-client-urls") && !flags.IsSet("advertise-client-urls"))
             throw Invalid("--advertise-client-urls is required when --listen-client-urls is set explicitly");
+        if (Http.AccessControl.CorsProblem(Cors) is { } corsProblem) throw Invalid($"invalid value \"{Cors}\" for flag -cors: {corsProblem}");
         // etcd loads the JWT keys at start: options or keys it cannot use stop the server.
         try
         {
