@@ -19,6 +19,8 @@ public sealed class Callers(AuthStore store, AppliedIndexWaits applied, TimeSpan
     {
         var token = headers.GetValue("token") ?? headers.GetValue("authorization");
         if (token is null) return null;
+        // A JWT names its user and the auth revision it was signed at; any member verifies it.
+        if (store.Jwt is { } jwt) return jwt.Verify(token) ?? throw EtcdErrors.InvalidAuthToken;
         if (SimpleTokens.IndexOf(token) is not { } index) throw EtcdErrors.InvalidAuthToken;
         // Issued by an entry this member has not applied yet: wait for it, bounded in time and in
         // the number of waits, so made-up indexes can neither hold a request forever nor pile up.

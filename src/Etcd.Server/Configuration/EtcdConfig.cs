@@ -31,6 +31,12 @@ public sealed class EtcdConfig
     public bool PreVote { get; init; }
     public bool StrictReconfigCheck { get; init; }
     public bool EnableV2 { get; init; }
+
+    /// <summary>--cors: origins the HTTP answers' Access-Control headers name ("*": all).</summary>
+    public string Cors { get; init; } = "*";
+
+    /// <summary>--host-whitelist: Host names cleartext HTTP requests may carry ("*": all).</summary>
+    public string HostWhitelist { get; init; } = "*";
     public bool UnsafeNoFsync { get; init; }
     public bool ForceNewCluster { get; init; }
     public required string AutoCompactionRetention { get; init; }
@@ -99,6 +105,8 @@ public sealed class EtcdConfig
             PreVote = flags.GetBool("pre-vote"),
             StrictReconfigCheck = flags.GetBool("strict-reconfig-check"),
             EnableV2 = flags.GetBool("enable-v2"),
+            Cors = flags.GetString("cors"),
+            HostWhitelist = flags.GetString("host-whitelist"),
             UnsafeNoFsync = flags.GetBool("unsafe-no-fsync"),
             ForceNewCluster = flags.GetBool("force-new-cluster"),
             AutoCompactionRetention = flags.GetString("auto-compaction-retention"),
@@ -161,13 +169,18 @@ public sealed class EtcdConfig
             throw Invalid($"--election-timeout[{ElectionMs}ms] is too long, and should be set less than {MaxElectionMs}ms");
         if (flags.IsSet("listen-client-urls") && !flags.IsSet("advertise-client-urls"))
             throw Invalid("--advertise-client-urls is required when --listen-client-urls is set explicitly");
-        // Only simple tokens are served so far; etcd's signed (JWT) tokens are refused at start
-        // rather than silently replaced by simple ones.
-        var tokenType = AuthToken.Split(',')[0];
-        if (tokenType == "jwt") throw Invalid("--auth-token jwt is not supported by this server yet (use 'simple')");
-        if (tokenType != "simple") throw Invalid("auth: invalid auth options");
         if (PeerTls.AllowedCn.Length > 0 && PeerTls.AllowedHostname.Length > 0)
             throw Invalid($"AllowedCN and AllowedHostname are mutually exclusive (cn=\"{PeerTls.AllowedCn}\", hostname=\"{PeerTls.AllowedHostname}\")");
+        if (Http.AccessControl.CorsProblem(Cors) is { } corsProblem) throw Invalid($"invalid value \"{Cors}\" for flag -cors: {corsProblem}");
+        // etcd loads the JWT keys at start: options or keys it cannot use stop the server.
+        try
+        {
+            _ = Authentication.AuthTokenOption.JwtOf(AuthToken, TimeProvider.System);
+        }
+        catch (Authentication.JwtOptionsException e)
+        {
+            throw Invalid(e.Message);
+        }
         if (flags.GetBool("experimental-enable-lease-checkpoint-persist") && !LeaseCheckpoint)
             throw Invalid("setting experimental-enable-lease-checkpoint-persist requires experimental-enable-lease-checkpoint");
     }

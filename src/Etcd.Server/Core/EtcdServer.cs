@@ -68,6 +68,9 @@ public sealed class EtcdServer : IAsyncDisposable
     /// <summary>Keep-alives and time-to-live, answered by the leader's lessor.</summary>
     public required Leases.LeaseRequests LeaseRequests { get; init; }
 
+    /// <summary>Authenticate, always proposed by the leader.</summary>
+    public required Peers.AuthenticateRequests AuthenticateRequests { get; init; }
+
     /// <summary>Every watcher of this member.</summary>
     public required Watch.WatchHub Watches { get; init; }
 

@@ -75,6 +75,7 @@ public static class ServerBootstrap
             PersistLeaseCheckpoints = config.LeaseCheckpointPersist,
             LeasePromotionExtension = TimeSpan.FromMilliseconds(config.ElectionMs),
             Tokens = new SimpleTokens(TimeProvider.System, TimeSpan.FromSeconds(config.AuthTokenTtlSeconds)),
+            Jwt = AuthTokenOption.JwtOf(config.AuthToken, TimeProvider.System),
         });
     }
 
@@ -109,6 +110,7 @@ public static class ServerBootstrap
         transport.RemovedFromCluster += StopRemoved;
         var peerEndpoint = new PeerEndpoint(new PeerAdmission(memberId, state.Members, transport, logger),
             new SnapshotReceiver(new ReceivedBackends(new DataDirLayout(config).SnapDir), memberId, logger), state.Members, node);
+        peerEndpoint.Admission.Messages.JoiningCluster(log.RunningMembers.Select(m => m.Id));
         var peerHost = await PeerHost.StartAsync(config, peerEndpoint, tls.Peer).ConfigureAwait(false);
         node.LeaderChanged += leader => state.LeaseApplier.OnLeadershipChanged(leader == memberId);
         // Expired leases are revoked as root (etcd's WithRoot): with auth on, revoking checks that
@@ -124,6 +126,7 @@ public static class ServerBootstrap
         {
             Tls = tls,
             LeaseRequests = new LeaseRequests(() => started!, leaderCalls),
+            AuthenticateRequests = new AuthenticateRequests(() => started!, leaderCalls),
             Watches = watches,
             Callers = new Callers(state.Auth, state.AppliedWaits, EtcdServer.RequestTimeoutFor(config)) { CommonNameIsUser = tls.ClientCertAuth },
             MembershipChanges = new MembershipChanges(() => started!, transport),
@@ -132,6 +135,8 @@ public static class ServerBootstrap
         started = server;
         peerEndpoint.MembershipChanges = server.MembershipChanges;
         peerEndpoint.Leases = server.LeaseRequests;
+        peerEndpoint.Authenticate = server.AuthenticateRequests;
+        peerEndpoint.Callers = server.Callers;
         var publisher = new MemberPublisher(server);
         node.LeaderChanged += publisher.OnLeaderChanged;
         // The sole voter need not wait out an election timeout.

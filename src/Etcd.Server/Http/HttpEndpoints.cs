@@ -9,6 +9,7 @@ public static class HttpEndpoints
 {
     public static void Map(WebApplication app, EtcdServer server)
     {
+        app.Use(AccessControl.From(server.Config.Cors, server.Config.HostWhitelist, server.Logger).InvokeAsync);
         app.MapGet("/version", () => Results.Text(
             $"{{\"etcdserver\":\"{EtcdServer.Version}\",\"etcdcluster\":\"{server.Members.ClusterVersion ?? "not_decided"}\"}}",
             "application/json"));
