@@ -47,6 +47,12 @@ public sealed class EtcdConfig
     public TimeSpan WatchProgressNotifyInterval { get; init; }
     public bool LeaseCheckpoint { get; init; }
 
+    /// <summary>--experimental-initial-corrupt-check: compare the KV hash with the peers' before serving.</summary>
+    public bool InitialCorruptCheck { get; init; }
+
+    /// <summary>--metrics: "extensive" adds grpc_server_handling_seconds.</summary>
+    public string MetricsLevel { get; init; } = "basic";
+
     /// <summary>--experimental-enable-lease-checkpoint-persist: checkpointed remaining TTLs are also written to the lease bucket, so they survive a restart of the whole cluster.</summary>
     public bool LeaseCheckpointPersist { get; init; }
     public string AuthToken { get; init; } = "simple";
@@ -116,6 +122,8 @@ public sealed class EtcdConfig
             LogOutputs = flags.GetString("log-outputs").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             WatchProgressNotifyInterval = flags.GetDuration("experimental-watch-progress-notify-interval"),
             LeaseCheckpoint = flags.GetBool("experimental-enable-lease-checkpoint"),
+            MetricsLevel = flags.GetString("metrics"),
+            InitialCorruptCheck = flags.GetBool("experimental-initial-corrupt-check"),
             LeaseCheckpointPersist = flags.GetBool("experimental-enable-lease-checkpoint-persist"),
             AuthToken = flags.GetString("auth-token"),
             BcryptCost = flags.GetInt("bcrypt-cost"),
@@ -156,11 +164,14 @@ public sealed class EtcdConfig
     /// <summary>etcd's start-up checks, with its messages; a failure exits 1.</summary>
     private void Validate(FlagSet flags)
     {
+        // Flags this server does not implement stop it rather than being ignored.
+        FlagSupport.CheckRefused(flags);
         CheckBindUrls(ListenPeerUrls);
         CheckBindUrls(ListenClientUrls);
         CheckBindUrls(ListenMetricsUrls);
         CheckHostUrls(InitialAdvertisePeerUrls, "--initial-advertise-peer-urls");
         CheckHostUrls(AdvertiseClientUrls, "--advertise-client-urls");
+        if (Logger != "zap") throw Invalid($"--logger={Logger} is not supported by this server: only zap's JSON logs are written");
         if (HeartbeatMs == 0) throw Invalid($"--heartbeat-interval must be >0 (set to {HeartbeatMs}ms)");
         if (ElectionMs == 0) throw Invalid($"--election-timeout must be >0 (set to {ElectionMs}ms)");
         if (5 * HeartbeatMs > ElectionMs)

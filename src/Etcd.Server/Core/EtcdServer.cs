@@ -183,6 +183,7 @@ public sealed class EtcdServer : IAsyncDisposable
         var data = request.ToByteString();
         if ((ulong)data.Length > Config.MaxRequestBytes) throw EtcdErrors.RequestTooLarge;
         var waiter = Waiters.Register(id, request, _requestTimeout);
+        Interlocked.Increment(ref Metrics.EtcdMetrics.ProposalsPending);
         Raft.Propose(data, error => Waiters.Cancel(id, error == RaftError.ProposalDropped && Raft.Leader == 0 ? EtcdErrors.NoLeader : EtcdErrors.Stopped));
         ApplyResult result;
         try
@@ -192,12 +193,23 @@ public sealed class EtcdServer : IAsyncDisposable
         catch (TimeoutException)
         {
             Waiters.Cancel(id);
+            Interlocked.Increment(ref Metrics.EtcdMetrics.ProposalsFailed);
             throw Raft.Leader == 0 ? EtcdErrors.NoLeader : EtcdErrors.Timeout;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             Waiters.Cancel(id);
             throw EtcdErrors.Canceled;
+        }
+        catch (EtcdException)
+        {
+            // Dropped by Raft (no leader, stopping): etcd counts these as failed proposals too.
+            Interlocked.Increment(ref Metrics.EtcdMetrics.ProposalsFailed);
+            throw;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref Metrics.EtcdMetrics.ProposalsPending);
         }
         if (result.Error is not null) throw result.Error;
         return pick(result);

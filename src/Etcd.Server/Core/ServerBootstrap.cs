@@ -21,6 +21,16 @@ public static class ServerBootstrap
 {
     public static async Task<EtcdServer> StartAsync(EtcdConfig config, ZapLogger logger)
     {
+        // Checked before the data dir is touched, as etcd checks it before it starts the server.
+        Compaction.CompactionRetention retention;
+        try
+        {
+            retention = Compaction.CompactionRetention.Parse(config.AutoCompactionMode, config.AutoCompactionRetention);
+        }
+        catch (FormatException e)
+        {
+            throw new BootstrapException(e.Message);
+        }
         var layout = new DataDirLayout(config);
         // Certificates first: a member that cannot serve the TLS it was asked for starts nothing.
         var tls = Tls.MemberTls.Create(config, logger);
@@ -28,7 +38,7 @@ public static class ServerBootstrap
         var log = await OpenLogAsync(config, layout, channels, logger).ConfigureAwait(false);
         var waiters = new ProposalWaiters();
         var state = OpenState(config, layout, log, waiters, logger);
-        return await StartServicesAsync(config, logger, log, state, waiters, tls, channels).ConfigureAwait(false);
+        return await StartServicesAsync(config, logger, log, state, waiters, tls, channels, retention).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -81,7 +91,7 @@ public static class ServerBootstrap
 
     /// <summary>Step 3 and 4: the Raft node and its loop, the peer transport, and everything that serves clients.</summary>
     private static async Task<EtcdServer> StartServicesAsync(EtcdConfig config, ZapLogger logger, StartingLog log, MemberState state, ProposalWaiters waiters,
-        Tls.MemberTls tls, PeerChannels channels)
+        Tls.MemberTls tls, PeerChannels channels, Compaction.CompactionRetention retention)
     {
         var memberId = log.MemberId;
         EtcdServer? started = null;
@@ -113,6 +123,7 @@ public static class ServerBootstrap
         peerEndpoint.Admission.Messages.JoiningCluster(log.RunningMembers.Select(m => m.Id));
         var peerHost = await PeerHost.StartAsync(config, peerEndpoint, tls.Peer).ConfigureAwait(false);
         node.LeaderChanged += leader => state.LeaseApplier.OnLeadershipChanged(leader == memberId);
+        node.LeaderChanged += Metrics.EtcdMetrics.LeaderSeen;
         // Expired leases are revoked as root (etcd's WithRoot): with auth on, revoking checks that
         // the proposer may write every key of the lease.
         var leaseExpiry = new LeaseExpiryLoop(state.Leases, (request, token) => started!.ProposeAsync(request, token,
@@ -122,7 +133,12 @@ public static class ServerBootstrap
             config.WatchProgressNotifyInterval, logger, TimeProvider.System);
         var v2Expiry = new V2.Apply.V2ExpiryLoop(state.V2Store, () => node.IsLeader, (request, token) => started!.ProposeV2Async(request, token), logger, TimeProvider.System);
         var leaderCalls = new LeaderCalls(transport, state.Members, node, EtcdServer.RequestTimeoutFor(config));
-        var server = new EtcdServer(config, logger, state, node, waiters, [peerHost, transport, leaseExpiry, v2Expiry, watches, node], [log.Log, state, leaderCalls])
+        // Its first step comes one interval after the start, when the server below exists.
+        var compaction = Compaction.AutoCompaction.Start(retention, new Compaction.ServerCompactionTarget(() => started!), TimeProvider.System, logger);
+        IAsyncDisposable[] owned = compaction is null
+            ? [peerHost, transport, leaseExpiry, v2Expiry, watches, node]
+            : [compaction, peerHost, transport, leaseExpiry, v2Expiry, watches, node];
+        var server = new EtcdServer(config, logger, state, node, waiters, owned, [log.Log, state, leaderCalls])
         {
             Tls = tls,
             LeaseRequests = new LeaseRequests(() => started!, leaderCalls),

@@ -18,18 +18,23 @@ namespace Etcd.Server.Hosting;
 /// (first byte 0x16) to the TLS endpoint when the socket serves https, the HTTP/2 preface to
 /// the HTTP/2 endpoint, anything else to HTTP/1.1. A socket that serves only TLS hands every
 /// connection to the TLS endpoint unread. A connection that says nothing decisive within
-/// <see cref="SniffTimeout"/> is closed.
+/// <see cref="FirstBytesTimeout"/> is closed (on a TLS-only socket the handshake timeout bounds it).
 /// </summary>
 public sealed class ProtocolSniffingTransport : IConnectionListenerFactory, IConnectionListenerFactorySelector, IAsyncDisposable
 {
+    /// <summary>
+    /// How long a new connection may stay silent before it is closed. Until its first bytes say
+    /// which protocol it speaks no Kestrel timeout covers it, so without this bound a client
+    /// that connects and sends nothing would hold a socket forever (Kestrel's own request
+    /// header timeout, 30 s, is the same bound once a request starts).
+    /// </summary>
+    public static TimeSpan FirstBytesTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     // Every HTTP/2 connection starts with this preface (RFC 9113 §3.4); no HTTP/1 request does.
     private static ReadOnlySpan<byte> Http2Preface => "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8;
 
     // A TLS connection starts with a handshake record (RFC 8446 §5.1); no HTTP request does.
     private const byte TlsHandshakeRecord = 0x16;
-
-    /// <summary>How long a cleartext connection may take to show which protocol it speaks.</summary>
-    public static readonly TimeSpan SniffTimeout = TimeSpan.FromSeconds(10);
 
     private readonly Dictionary<string, SharedSocket> _sockets = [];
     // Inline scheduling runs request processing on the socket's I/O thread rather than handing
@@ -168,12 +173,12 @@ public sealed class ProtocolSniffingTransport : IConnectionListenerFactory, ICon
                 return;
             }
             var input = connection.Transport.Input;
-            using var timeout = new CancellationTokenSource(SniffTimeout);
+            using var silent = new CancellationTokenSource(FirstBytesTimeout);
             try
             {
                 while (true)
                 {
-                    var read = await input.ReadAsync(timeout.Token).ConfigureAwait(false);
+                    var read = await input.ReadAsync(silent.Token).ConfigureAwait(false);
                     var buffer = read.Buffer;
                     if (_servesTls && buffer.Length > 0 && buffer.FirstSpan[0] == TlsHandshakeRecord)
                     {

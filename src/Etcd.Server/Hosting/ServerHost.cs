@@ -35,12 +35,16 @@ public static class ServerHost
             // etcd sends without limit: a Kubernetes list can be far larger than any request.
             options.MaxSendMessageSize = null;
             options.EnableDetailedErrors = false;
-            // Outermost: errors of the server's own code leave as etcd's gRPC statuses.
+            // Outermost: counts what the client gets (etcd's go-grpc-prometheus metrics).
+            options.Interceptors.Add<Metrics.GrpcMetrics>();
+            // Errors of the server's own code leave as etcd's gRPC statuses.
             options.Interceptors.Add<Api.EtcdExceptionInterceptor>();
             options.Interceptors.Add<Api.LearnerInterceptor>();
         });
         // One instance of each interceptor for all calls (resolved from here rather than made per call).
         builder.Services.AddSingleton<Api.EtcdExceptionInterceptor>();
+        builder.Services.AddSingleton<Metrics.GrpcMetrics>();
+        Metrics.GrpcMetrics.Extensive = config.MetricsLevel == "extensive";
         builder.Services.AddSingleton<Api.LearnerInterceptor>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -55,9 +59,11 @@ public static class ServerHost
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
             var bound = new HashSet<string>(StringComparer.Ordinal);
             foreach (var url in config.ListenClientUrls) Listen(kestrel, url, server.Tls.Client, bound);
+            foreach (var url in config.ListenMetricsUrls) Listen(kestrel, url, server.Tls.Client, bound, metrics: true);
         });
 
         var app = builder.Build();
+        MetricsListener.UseFilter(app);
         app.MapGrpcService<KvService>();
         app.MapGrpcService<MaintenanceService>();
         app.MapGrpcService<ClusterService>();
@@ -67,7 +73,29 @@ public static class ServerHost
         app.MapGrpcService<LockService>();
         app.MapGrpcService<ElectionService>();
         HttpEndpoints.Map(app, server);
+        RegisterGrpcMethods(app);
         return app;
+    }
+
+    // Every method's series exist from the start at zero, as go-grpc-prometheus initializes
+    // them: a rate() over a method never called is 0, not missing.
+    private static void RegisterGrpcMethods(WebApplication app)
+    {
+        foreach (var source in ((IEndpointRouteBuilder)app).DataSources)
+        {
+            foreach (var endpoint in source.Endpoints)
+            {
+                if (endpoint.Metadata.GetMetadata<Grpc.AspNetCore.Server.GrpcMethodMetadata>() is not { } grpc) continue;
+                var type = grpc.Method.Type switch
+                {
+                    Grpc.Core.MethodType.Unary => "unary",
+                    Grpc.Core.MethodType.ClientStreaming => "client_stream",
+                    Grpc.Core.MethodType.ServerStreaming => "server_stream",
+                    _ => "bidi_stream",
+                };
+                Metrics.GrpcMetrics.Register(grpc.Method.FullName, type);
+            }
+        }
     }
 
     // HTTP/2 first: gRPC clients offer both and etcd's cmux prefers h2.
@@ -76,7 +104,7 @@ public static class ServerHost
     /// <summary>How long a TLS handshake on the client port may take before the connection is closed.</summary>
     public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
-    private static void Listen(KestrelServerOptions kestrel, Uri url, ListenerTls? tls, HashSet<string> bound)
+    private static void Listen(KestrelServerOptions kestrel, Uri url, ListenerTls? tls, HashSet<string> bound, bool metrics = false)
     {
         var socket = SocketOf(url);
         var secure = url.Scheme is "https" or "unixs";
@@ -89,6 +117,7 @@ public static class ServerHost
             kestrel.Listen(new ProtocolEndPoint(socket, ConnectionKind.Tls), o =>
             {
                 o.Protocols = HttpProtocols.Http1AndHttp2;
+                if (metrics) o.Use(MetricsListener.Mark);
                 o.UseHttps(new TlsHandshakeCallbackOptions
                 {
                     OnConnection = context => ValueTask.FromResult(serverTls.OptionsFor(context.Connection.RemoteEndPoint, Alpn)),
@@ -101,9 +130,14 @@ public static class ServerHost
         kestrel.Listen(new ProtocolEndPoint(socket, ConnectionKind.Http2), o =>
         {
             o.Protocols = HttpProtocols.Http2;
+            if (metrics) o.Use(MetricsListener.Mark);
             o.UseAuthorityNormalization();
         });
-        kestrel.Listen(new ProtocolEndPoint(socket, ConnectionKind.Http1), o => o.Protocols = HttpProtocols.Http1);
+        kestrel.Listen(new ProtocolEndPoint(socket, ConnectionKind.Http1), o =>
+        {
+            o.Protocols = HttpProtocols.Http1;
+            if (metrics) o.Use(MetricsListener.Mark);
+        });
     }
 
     private static EndPoint SocketOf(Uri url)

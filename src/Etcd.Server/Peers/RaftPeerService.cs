@@ -18,6 +18,7 @@ public sealed class RaftPeerService(PeerEndpoint endpoint) : RaftPeer.RaftPeerBa
         var members = endpoint.Members;
         var check = endpoint.Admission.Messages;
         var loggedDrop = false;
+        var receivedLabel = Metrics.EtcdMetrics.PeerLabel("From", from);
         try
         {
             while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
@@ -35,6 +36,7 @@ public sealed class RaftPeerService(PeerEndpoint endpoint) : RaftPeer.RaftPeerBa
                     }
                     raft.Step(message);
                 }
+                Metrics.EtcdMetrics.PeerReceivedBytes.Add(receivedLabel, requestStream.Current.CalculateSize());
             }
         }
         catch (IOException) when (context.CancellationToken.IsCancellationRequested)
