@@ -14,6 +14,7 @@ public static class Program
         if (args is ["gateway", .. var gatewayArgs]) return await TcpGateway.GatewayCommand.RunAsync(gatewayArgs).ConfigureAwait(false);
         var flags = new FlagSet(EtcdFlags.All);
         EtcdConfig config;
+        string? configFile = null;
         try
         {
             flags.Parse(args);
@@ -29,7 +30,7 @@ public static class Program
             }
             if (flags.Positional.Count > 0)
                 throw new FlagError($"'{flags.Positional[0]}' is not a valid flag", 1, false);
-            flags.ApplyEnvironment(Environment());
+            flags = ConfigurationSources.Resolve(flags, Environment(), out configFile);
             config = EtcdConfig.From(flags);
         }
         catch (FlagError e)
@@ -47,6 +48,8 @@ public static class Program
         }
 
         using var logger = ZapLogger.Create(config.LogLevel, config.LogOutputs);
+        if (configFile is not null)
+            logger.Info("loaded server configuration, other configuration command line flags and environment variables will be ignored if provided", LogField.Of("path", configFile));
         foreach (var note in flags.EnvironmentNotes) logger.Info(note);
         EtcdServer server;
         try
@@ -61,6 +64,18 @@ public static class Program
 
         await using (server.ConfigureAwait(false))
         {
+            if (config.InitialCorruptCheck)
+            {
+                try
+                {
+                    await Corruption.InitialCorruptCheck.RunAsync(server, logger).ConfigureAwait(false);
+                }
+                catch (BootstrapException e)
+                {
+                    logger.Error("failed to start etcd", LogField.Of("error", e.Message));
+                    return 1;
+                }
+            }
             var app = ServerHost.Build(server);
             using var stopping = new CancellationTokenSource();
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stopping.Cancel(); });

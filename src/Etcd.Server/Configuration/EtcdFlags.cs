@@ -14,6 +14,9 @@ public static class EtcdFlags
     private static FlagDefinition L(string name, string def, string usage) => new(name, FlagKind.Urls, def, usage);
     private static FlagDefinition C(string name, string def, string usage, params string[] choices) => new(name, FlagKind.Choice, def, usage, choices);
 
+    /// <summary>The variable that names a config file when --config-file is not given.</summary>
+    public const string ConfigFileVariable = "ETCD_CONFIG_FILE";
+
     public static FlagDefinition[] All { get; } =
     [
         // Member

@@ -106,7 +106,25 @@ public sealed class FlagSet
         "ETCD_UNSUPPORTED_ARCH", "ETCD_VERIFY",
     };
 
-    /// <summary>Whether the flag was given on the command line or by environment.</summary>
+    /// <summary>
+    /// Sets the flags a --config-file names (<see cref="ConfigFile"/>); the file is then the whole
+    /// configuration, as etcd ignores the command line and the environment when one is given.
+    /// </summary>
+    public void ApplyConfigFile(IEnumerable<KeyValuePair<string, string>> values)
+    {
+        foreach (var (name, value) in values)
+        {
+            var definition = Definition(name);
+            var problem = definition.Kind == FlagKind.Bool
+                ? (TryParseBool(value, out _) ? null : "parse error")
+                : Check(definition, value);
+            if (problem is not null) throw new FlagError($"invalid value \"{value}\" for \"{name}\" in the config file: {problem}", 1, false);
+            _values[name] = value;
+            _setOnCommandLine.Add(name);
+        }
+    }
+
+    /// <summary>Whether the flag was given on the command line (or in the config file) or by environment.</summary>
     public bool IsSet(string name) => _setOnCommandLine.Contains(name) || _setFromEnvironment.Contains(name);
 
     public string GetString(string name) => _values.TryGetValue(name, out var v) ? v : Definition(name).Default;

@@ -16,6 +16,11 @@ public static class Usage
             text.Append("  --").Append(flag.Name);
             if (flag.Kind != FlagKind.Bool || flag.Default != "false") text.Append(" '").Append(flag.Default).Append('\'');
             text.Append("\n    ").Append(flag.Usage).Append('\n');
+            if (FlagSupport.Claims.TryGetValue(flag.Name, out var claim))
+            {
+                if (claim.Kind == FlagSupportKind.NotApplicable) text.Append("    Has no effect here: ").Append(claim.Note).Append(".\n");
+                else if (claim.Kind == FlagSupportKind.Refused) text.Append("    Not supported: ").Append(claim.Note).Append("; a value other than the default stops the server.\n");
+            }
         }
         return text.ToString();
     }

@@ -45,6 +45,9 @@ public sealed class EtcdServer : IAsyncDisposable
     }
 
     public EtcdConfig Config { get; }
+
+    /// <summary>The member's TLS for its client and peer ports (cleartext where the URLs say so).</summary>
+    public Tls.MemberTls Tls { get; init; } = Etcd.Server.Tls.MemberTls.None;
     public ZapLogger Logger { get; }
 
     /// <summary>Everything this member replicates; its parts below are the same objects for the member's whole life.</summary>
@@ -64,6 +67,9 @@ public sealed class EtcdServer : IAsyncDisposable
 
     /// <summary>Keep-alives and time-to-live, answered by the leader's lessor.</summary>
     public required Leases.LeaseRequests LeaseRequests { get; init; }
+
+    /// <summary>Authenticate, always proposed by the leader.</summary>
+    public required Peers.AuthenticateRequests AuthenticateRequests { get; init; }
 
     /// <summary>Every watcher of this member.</summary>
     public required Watch.WatchHub Watches { get; init; }
@@ -177,6 +183,7 @@ public sealed class EtcdServer : IAsyncDisposable
         var data = request.ToByteString();
         if ((ulong)data.Length > Config.MaxRequestBytes) throw EtcdErrors.RequestTooLarge;
         var waiter = Waiters.Register(id, request, _requestTimeout);
+        Interlocked.Increment(ref Metrics.EtcdMetrics.ProposalsPending);
         Raft.Propose(data, error => Waiters.Cancel(id, error == RaftError.ProposalDropped && Raft.Leader == 0 ? EtcdErrors.NoLeader : EtcdErrors.Stopped));
         ApplyResult result;
         try
@@ -186,12 +193,23 @@ public sealed class EtcdServer : IAsyncDisposable
         catch (TimeoutException)
         {
             Waiters.Cancel(id);
+            Interlocked.Increment(ref Metrics.EtcdMetrics.ProposalsFailed);
             throw Raft.Leader == 0 ? EtcdErrors.NoLeader : EtcdErrors.Timeout;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             Waiters.Cancel(id);
             throw EtcdErrors.Canceled;
+        }
+        catch (EtcdException)
+        {
+            // Dropped by Raft (no leader, stopping): etcd counts these as failed proposals too.
+            Interlocked.Increment(ref Metrics.EtcdMetrics.ProposalsFailed);
+            throw;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref Metrics.EtcdMetrics.ProposalsPending);
         }
         if (result.Error is not null) throw result.Error;
         return pick(result);

@@ -13,17 +13,26 @@ namespace Etcd.Server.JsonGateway;
 /// </summary>
 public static class GatewayCall
 {
-    public static async Task ForwardAsync(HttpContext http, GatewayRoute route, CallInvoker invoker, CancellationToken stopping)
+    public static async Task ForwardAsync(HttpContext http, GatewayRoute route, CallInvoker invoker, long maxValueBytes, CancellationToken stopping)
     {
         // A stream ends with the HTTP request, or when the member stops (curl watches would
         // otherwise hold the shutdown open).
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, stopping);
         var options = new CallOptions(headers: Metadata(http.Request), cancellationToken: ending.Token);
-        var body = new JsonValueStream(http.Request.BodyReader);
+        var body = new JsonValueStream(http.Request.BodyReader, maxValueBytes);
         try
         {
             if (route.Descriptor.IsClientStreaming) await DuplexAsync(http, route, invoker, options, body).ConfigureAwait(false);
             else await SingleRequestAsync(http, route, invoker, options, body).ConfigureAwait(false);
+        }
+        catch (GatewayBodyTooLargeException e) when (!http.Response.HasStarted)
+        {
+            await GatewayErrors.WriteAsync(http, StatusCode.ResourceExhausted, e.Message).ConfigureAwait(false);
+        }
+        catch (GatewayBodyTooLargeException)
+        {
+            // Mid-stream: the stream ends, as a refused message ends a gRPC stream.
+            http.Abort();
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or RpcException { StatusCode: StatusCode.Cancelled } && ending.IsCancellationRequested)
         {
@@ -148,9 +157,13 @@ public static class GatewayCall
         await body.NextAsync(token).ConfigureAwait(false) is { } json ? ProtoJsonReader.Parse(json, type) : null;
 
     // grpc-gateway's AnnotateContext: the Authorization header and Grpc-Metadata-* headers become call metadata.
+    // Every call also carries "grpcgateway-accept", which grpc-gateway derives from Accept: the
+    // server knows by it that the TLS identity of the call is the gateway's (this member's own
+    // certificate), not the HTTP client's, and never takes its common name as the user. etcd's
+    // gateway omits it when the client sends no Accept header; here it is always sent.
     private static Metadata Metadata(HttpRequest request)
     {
-        var metadata = new Metadata();
+        var metadata = new Metadata { { "grpcgateway-accept", request.Headers.Accept.ToString() is { Length: > 0 } accept ? accept : "*/*" } };
         foreach (var (name, values) in request.Headers)
         {
             string key;

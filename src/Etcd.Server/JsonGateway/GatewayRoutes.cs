@@ -66,7 +66,8 @@ public static class GatewayRoutes
     ];
 
     /// <summary>Serves every route under /v3/ and /v3beta/, forwarding to this member over <paramref name="channels"/>.</summary>
-    public static void Map(WebApplication app, LoopbackChannels channels)
+    /// <param name="maxValueBytes">The largest JSON request value read (see <see cref="JsonValueStream"/>).</param>
+    public static void Map(WebApplication app, LoopbackChannels channels, long maxValueBytes)
     {
         var stopping = app.Lifetime.ApplicationStopping;
         var paths = new HashSet<string>(StringComparer.Ordinal);
@@ -74,7 +75,7 @@ public static class GatewayRoutes
         {
             paths.Add(route.Path);
             foreach (var prefix in Prefixes)
-                app.MapPost(prefix + route.Path, (HttpContext http) => GatewayCall.ForwardAsync(http, route, channels.For(http), stopping));
+                app.MapPost(prefix + route.Path, (HttpContext http) => GatewayCall.ForwardAsync(http, route, channels.For(http), maxValueBytes, stopping));
         }
         // Everything else under the prefixes answers as grpc-gateway's mux does: plain-text 405
         // for a known path asked with another method, 404 otherwise.

@@ -8,7 +8,7 @@ namespace Etcd.Server.JsonGateway;
 /// The successive JSON values of a request body, as Go's json.Decoder reads them: a streaming
 /// gateway call (watch, lease keep-alive) takes one request per value, whitespace between them.
 /// </summary>
-public sealed class JsonValueStream(PipeReader body)
+public sealed class JsonValueStream(PipeReader body, long maxValueBytes = long.MaxValue)
 {
     /// <summary>The next value's bytes, or null when the body ends with no further value.</summary>
     /// <exception cref="JsonException">The body is not JSON.</exception>
@@ -25,6 +25,13 @@ public sealed class JsonValueStream(PipeReader body)
                 return value;
             }
             if (read.IsCompleted) return TakeLast(buffer);
+            // Bounded: a value that can no longer fit the gRPC receive limit is refused before
+            // the rest of it is buffered (a 100 MB body would otherwise be held in memory).
+            if (buffer.Length > maxValueBytes)
+            {
+                body.AdvanceTo(buffer.End);
+                throw new GatewayBodyTooLargeException(buffer.Length, maxValueBytes);
+            }
             // Nothing complete yet: keep what is buffered and wait for more.
             body.AdvanceTo(buffer.Start, buffer.End);
         }

@@ -47,12 +47,16 @@ public sealed class PeerLink : IAsyncDisposable
     public PeerLink(ulong peerId, IReadOnlyList<string> urls, PeerTransport transport)
     {
         PeerId = peerId;
+        _metricsLabel = Metrics.EtcdMetrics.PeerLabel("To", peerId);
         _urls = urls;
         _transport = transport;
         _sending = Task.Run(SendLoopAsync);
     }
 
     public ulong PeerId { get; }
+
+    // etcd_network_peer_sent_bytes_total's label for this peer, made once.
+    private readonly string _metricsLabel;
 
     public IReadOnlyList<string> Urls => _urls;
 
@@ -103,7 +107,7 @@ public sealed class PeerLink : IAsyncDisposable
         {
             try
             {
-                using var channel = PeerChannels.Open(CurrentUrl);
+                using var channel = _transport.Channels.Open(CurrentUrl);
                 await StreamAsync(new RaftPeer.RaftPeerClient(channel), stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -113,6 +117,7 @@ public sealed class PeerLink : IAsyncDisposable
             catch (Exception e)
             {
                 if (_transport.OnStreamFailed(this, e, Volatile.Read(ref _active))) backoff = MinBackoff;
+                Metrics.EtcdMetrics.PeerSentFailures.Add(_metricsLabel, 1);
                 _down = true;
                 Volatile.Write(ref _active, false);
                 Volatile.Write(ref _activeSince, 0);
@@ -173,6 +178,7 @@ public sealed class PeerLink : IAsyncDisposable
                 while (batch.Messages.Count < MaxBatchMessages && reader.TryRead(out var message)) batch.Messages.Add(message);
                 callCancel.CancelAfter(WriteTimeout);
                 await call.RequestStream.WriteAsync(batch, callCancel.Token).ConfigureAwait(false);
+                Metrics.EtcdMetrics.PeerSentBytes.Add(_metricsLabel, batch.CalculateSize());
                 callCancel.CancelAfter(Timeout.InfiniteTimeSpan);
             }
         }

@@ -57,7 +57,12 @@ public sealed class WalRaftLog : IRaftDurableLog
         if (hardState is null && entries.Count == 0) return;
         foreach (var entry in entries) _wal.AppendEntry(entry.Index, Encode(entry));
         if (hardState is not null) _wal.SaveState(Encode(hardState));
-        if (sync && _fsync) _wal.Sync();
+        if (sync && _fsync)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            _wal.Sync();
+            Metrics.EtcdMetrics.WalFsync.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        }
     }
 
     // Records are encoded into one reused buffer (the WAL copies them into its own): Save runs

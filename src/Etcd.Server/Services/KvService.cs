@@ -13,6 +13,7 @@ public sealed class KvService(EtcdServer server) : KV.KVBase
     public override async Task<RangeResponse> Range(RangeRequest request, ServerCallContext context)
     {
         RequestValidation.CheckRange(request);
+        Interlocked.Increment(ref Metrics.EtcdMetrics.Ranges);
         if (!request.Serializable) await server.WaitLinearizableAsync(context.CancellationToken).ConfigureAwait(false);
         // Reads do not go through Raft, so their permission is checked here, as etcd does.
         var caller = server.Auth.Enabled ? await server.Callers.RequireReadAsync(context, request.Key.Memory, request.RangeEnd.Memory).ConfigureAwait(false) : null;

@@ -92,10 +92,10 @@ public sealed class WatchService(EtcdServer server) : WatchServiceBase
         try
         {
             var caller = await server.Callers.ResolveAsync(context).ConfigureAwait(false) ?? Authentication.AuthInfo.Anonymous;
-            // etcd checks a watch from a key on ("\0" as range end) as a watch of that key alone.
+            // etcd 3.4 checks a watch from a key on ("\0" as range end) as a watch of that key
+            // alone (GHSA-xg4h-6gfc-h4m8): here it is checked as the open range it watches.
             var key = request.Key.IsEmpty ? [0] : request.Key.Span;
-            var end = request.RangeEnd.Span is [0] ? [] : request.RangeEnd.Span;
-            refused = server.Auth.CheckRange(caller, key, end);
+            refused = server.Auth.CheckRange(caller, key, request.RangeEnd.Span);
         }
         catch (EtcdException e)
         {

@@ -62,7 +62,9 @@ public sealed partial class MemberState
             batch.SetConsistentIndex(lastIndex, lastTerm);
             AppliedIndex = lastIndex;
         }
+        var committing = System.Diagnostics.Stopwatch.GetTimestamp();
         batch.Commit();
+        Metrics.EtcdMetrics.BackendCommit.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(committing));
         AppliedWaits.Advance(AppliedIndex);
         LeaseApplier.Committed();
         foreach (var (id, result) in _results) _waiters.Complete(id, result);
@@ -95,9 +97,9 @@ public sealed partial class MemberState
             result = request switch
             {
                 { Alarm: { } alarm } => ApplyResult.Of(Alarms.Apply(batch, alarm)),
-                { Put: { } put } => ApplyResult.Of(batch.Put(put)),
-                { DeleteRange: { } delete } => ApplyResult.Of(batch.DeleteRange(delete)),
-                { Txn: { } txn } => ApplyResult.Of(batch.Txn(txn)),
+                { Put: { } put } => ApplyResult.Of(Counted(ref Metrics.EtcdMetrics.Puts, batch.Put(put))),
+                { DeleteRange: { } delete } => ApplyResult.Of(Counted(ref Metrics.EtcdMetrics.Deletes, batch.DeleteRange(delete))),
+                { Txn: { } txn } => ApplyResult.Of(Counted(ref Metrics.EtcdMetrics.Txns, batch.Txn(txn))),
                 { Compaction: { } compaction } => ApplyResult.Of(batch.Compact(compaction)),
                 { LeaseGrant: { } grant } => ApplyResult.Of(LeaseApplier.Grant(batch, grant)),
                 { LeaseRevoke: { } revoke } => ApplyResult.Of(LeaseApplier.Revoke(batch, revoke)),
@@ -153,5 +155,12 @@ public sealed partial class MemberState
     {
         var parts = version.Split('.');
         return parts.Length >= 2 ? parts[0] + "." + parts[1] : version;
+    }
+
+    // etcd_mvcc_put_total and its kin count what every member applies.
+    private static T Counted<T>(ref long counter, T response)
+    {
+        Interlocked.Increment(ref counter);
+        return response;
     }
 }

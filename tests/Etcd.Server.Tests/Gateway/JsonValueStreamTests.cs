@@ -26,6 +26,31 @@ public sealed class JsonValueStreamTests
     }
 
     [Fact]
+    public async Task AValueLargerThanTheLimitIsRefusedBeforeItIsAllBuffered()
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0));
+        var stream = new JsonValueStream(pipe.Reader, maxValueBytes: 64 * 1024);
+        // A body that would be 100 MB: the reader gives up once it holds more than the limit.
+        var next = stream.NextAsync(CancellationToken.None).AsTask();
+        await pipe.Writer.WriteAsync("{\"key\":\""u8.ToArray());
+        var chunk = Encoding.ASCII.GetBytes(new string('A', 16 * 1024));
+        var written = 0L;
+        while (!next.IsCompleted && written < 100L * 1024 * 1024)
+        {
+            await pipe.Writer.WriteAsync(chunk);
+            written += chunk.Length;
+            await Task.Yield();
+        }
+        var e = await Assert.ThrowsAsync<GatewayBodyTooLargeException>(() => next);
+        Assert.StartsWith("grpc: received message larger than max (", e.Message, StringComparison.Ordinal);
+        Assert.True(written < 1024 * 1024, $"read {written} bytes before refusing");
+
+        // A value within the limit is read whole.
+        var small = new JsonValueStream(PipeReader.Create(new MemoryStream(Encoding.ASCII.GetBytes("{\"key\":\"" + new string('A', 60 * 1024) + "\"}"))), 64 * 1024);
+        Assert.NotNull(await small.NextAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task AnEmptyBodyHasNoValue()
     {
         Assert.Null(await new JsonValueStream(PipeReader.Create(new MemoryStream())).NextAsync(CancellationToken.None));
