@@ -81,7 +81,7 @@ public sealed class V2Context
         if (error is V2InvalidJsonException)
         {
             // Ours, not etcdctl's: the usual cause is a server started without the v2 API.
-            Err.WriteLine(V2Hints.NoV2Api);
+            Err.WriteLine(Cli.NewcomerHints.NoV2Api);
         }
 
         return new V2ExitException(code);
