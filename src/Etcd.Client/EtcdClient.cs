@@ -110,7 +110,7 @@ public sealed class EtcdClient : IDisposable
     public async Task AuthenticateAsync(CancellationToken cancellationToken = default)
     {
         var request = new AuthenticateRequest { Name = Options.Username ?? "", Password = Options.Password ?? "" };
-        DateTime deadline = DateTime.UtcNow + Options.DialTimeout;
+        DateTime? deadline = Options.DialTimeout > TimeSpan.Zero ? DateTime.UtcNow + Options.DialTimeout : null;
         AuthenticateResponse response = await Auth.AuthenticateAsync(request, deadline: deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
         _token.Value = response.Token;
     }
@@ -121,7 +121,8 @@ public sealed class EtcdClient : IDisposable
     {
         var handler = new SocketsHttpHandler
         {
-            ConnectTimeout = options.DialTimeout,
+            // Zero is Go's "no timeout" (etcdctl --dial-timeout 0s, as etcd's e2e tests pass it).
+            ConnectTimeout = options.DialTimeout > TimeSpan.Zero ? options.DialTimeout : Timeout.InfiniteTimeSpan,
             KeepAlivePingDelay = options.KeepAliveTime,
             KeepAlivePingTimeout = options.KeepAliveTimeout,
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
@@ -136,7 +137,8 @@ public sealed class EtcdClient : IDisposable
         return handler;
     }
 
-    private static SslClientAuthenticationOptions CreateSslOptions(EtcdTlsOptions tls)
+    /// <summary>TLS options from the PEM files (etcdctl v2's HTTP client uses the same rules).</summary>
+    public static SslClientAuthenticationOptions CreateSslOptions(EtcdTlsOptions tls)
     {
         var ssl = new SslClientAuthenticationOptions();
         if (!string.IsNullOrEmpty(tls.ServerName))

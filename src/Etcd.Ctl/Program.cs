@@ -28,17 +28,21 @@ public static class Program
     {
         // Like etcdctl, consume ETCDCTL_API so it is not mistaken for a flag's variable.
         environment.Remove("ETCDCTL_API", out string? api);
+        if (api == "2")
+        {
+            return await V2.V2App.Run(args, environment, stdout, stderr, openStdin).ConfigureAwait(false);
+        }
+
         if (!string.IsNullOrEmpty(api) && api != "3")
         {
-            stderr.WriteLine(api == "2"
-                ? "Error: ETCDCTL_API=2 selects the v2 command set, which this etcdctl does not implement yet"
-                : "unsupported API version " + api);
+            stderr.WriteLine("unsupported API version " + api);
             return ExitCode.Error;
         }
 
         CommandSpec root = CommandTree.Build();
         (CommandSpec command, List<string> rest) = Resolve(root, args);
         var flags = new FlagValues([.. command.Flags, .. command.PersistentFlags, .. command.InheritedFlags]);
+        NewcomerHints.ReadSingleDashLongFlags(rest, flags, stderr);
         ParseResult parsed = ArgumentParser.Parse(rest, flags);
         if (parsed.Error is not null)
         {
@@ -48,6 +52,11 @@ public static class Program
             stdout.Flush();
             stderr.WriteLine();
             stderr.WriteLine("Error: " + parsed.Error);
+            if (parsed.Error == "unknown flag: --version")
+            {
+                stderr.WriteLine(NewcomerHints.VersionIsACommand);
+            }
+
             return ExitCode.Error;
         }
 
@@ -55,10 +64,16 @@ public static class Program
         {
             if (command.Run is null && command.Parent is null && parsed.Args.Count > 0)
             {
-                string unknown = "unknown command " + GoText.QuoteString(parsed.Args[0]) + " for " + GoText.QuoteString(command.Path);
+                string unknown = "unknown command " + GoText.QuoteString(parsed.Args[0]) + " for " + GoText.QuoteString(command.Path)
+                    + CommandSuggestions.For(command, parsed.Args[0]);
                 stderr.WriteLine("Error: " + unknown);
                 stderr.WriteLine("Run '" + command.Path + " --help' for usage.");
                 stderr.WriteLine("Error: " + unknown);
+                if (NewcomerHints.V2OnlyCommand(parsed.Args[0]) is { } hint)
+                {
+                    stderr.WriteLine(hint);
+                }
+
                 return ExitCode.Error;
             }
 

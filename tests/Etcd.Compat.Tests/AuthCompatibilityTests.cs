@@ -154,4 +154,55 @@ public sealed class AuthCompatibilityTests : IAsyncLifetime
         await Same(["--user", "alice:alicepw", "put", "foo", "after"]);
         await Same(["auth", "disable"]);
     }
+
+    [Fact]
+    public async Task PermissionsHoldOnTxnLockElectionAndRangesAsInEtcd()
+    {
+        await Same(["user", "add", "root:rootpw"]);
+        await Same(["role", "add", "r1"]);
+        await Same(["role", "grant-permission", "r1", "readwrite", "foo"]);
+        await Same(["role", "grant-permission", "r1", "write", "--from-key", "w"]);
+        await Same(["role", "grant-permission", "r1", "readwrite", "--prefix", "lk/"]);
+        await Same(["role", "grant-permission", "r1", "read", "a", "c"]);
+        await Same(["user", "add", "alice:alicepw"]);
+        await Same(["user", "grant-role", "alice", "r1"]);
+        await Same(["user", "grant-role", "root", "root"]);
+        await Same(["auth", "enable"]);
+        await Same(["--user", "root:rootpw", "put", "foo", "bar"]);
+        await Same(["--user", "root:rootpw", "put", "b", "inside"]);
+        string[] alice = ["--user", "alice:alicepw"];
+
+        // A write grant from a key on: every key after it, none before, and no reads.
+        await Same([.. alice, "put", "w", "v"]);
+        await Same([.. alice, "put", "zzz", "v"]);
+        await Same([.. alice, "put", "v", "v"]);
+        await Same([.. alice, "get", "w"]);
+        await Same([.. alice, "del", "w", "--from-key"]);
+        // A read grant of [a, c): ranges inside it, not beyond.
+        await Same([.. alice, "get", "a", "c"]);
+        await Same([.. alice, "get", "b"]);
+        await Same([.. alice, "get", "a", "d"]);
+        await Same([.. alice, "get", "b", "--prefix"]);
+        await Same([.. alice, "get", "a", "--from-key"]);
+        // A transaction is checked as a whole: every compare and every branch.
+        await Same([.. alice, "txn"], "value(\"foo\") = \"bar\"\n\nput foo x\n\nput foo y\n\n");
+        await Same([.. alice, "txn"], "value(\"foo\") = \"x\"\n\nput foo z\n\nput nope y\n\n");
+        await Same([.. alice, "txn"], "value(\"nope\") = \"x\"\n\nput foo z\n\n\n");
+        await Same([.. alice, "txn"], "value(\"foo\") = \"x\"\n\nget b\n\nget w\n\n");
+        await Same([.. alice, "get", "foo"]);
+        // Lock and election write their keys under the name: allowed under lk/, refused elsewhere.
+        await Same([.. alice, "lock", "lk", "echo", "held"]);
+        await Same([.. alice, "lock", "other", "echo", "held"]);
+        await Same([.. alice, "elect", "el", "proposal"]);
+        // Watches of ranges are checked as ranges.
+        await Same([.. alice, "watch", "a", "d"]);
+        await Same([.. alice, "watch", "w", "--prefix"]);
+        // Alarms, leadership and auth changes are root's.
+        await Same([.. alice, "alarm", "list"]);
+        await Same([.. alice, "alarm", "disarm"]);
+        await Same([.. alice, "move-leader", "1"]);
+        await Same([.. alice, "role", "add", "r2"]);
+        await Same([.. alice, "role", "grant-permission", "r1", "readwrite", "nope"]);
+        await Same(["--user", "root:rootpw", "auth", "disable"]);
+    }
 }

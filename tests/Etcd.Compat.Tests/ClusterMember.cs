@@ -27,8 +27,14 @@ public sealed class ClusterMember : IAsyncDisposable
     public string DataDir { get; }
     public int ClientPort { get; }
     public int PeerPort { get; }
-    public string ClientUrl => $"http://127.0.0.1:{ClientPort}";
-    public string PeerUrl => $"http://127.0.0.1:{PeerPort}";
+    public string ClientUrl => $"{ClientScheme}://127.0.0.1:{ClientPort}";
+    public string PeerUrl => $"{PeerScheme}://127.0.0.1:{PeerPort}";
+
+    /// <summary>"http", or "https" for a member started with client TLS.</summary>
+    public string ClientScheme { get; init; } = "http";
+
+    /// <summary>"http", or "https" for a member started with peer TLS.</summary>
+    public string PeerScheme { get; init; } = "http";
 
     /// <summary>The peer URL the others are told to use: <see cref="PeerUrl"/>, or a proxy in front of it.</summary>
     public string AdvertisedPeerUrl { get; set; } = "";

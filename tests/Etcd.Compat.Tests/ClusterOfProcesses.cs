@@ -15,9 +15,13 @@ public sealed class ClusterOfProcesses : IAsyncDisposable
     private readonly List<ClusterPeerProxy> _proxies = [];
     private readonly string _root;
     private readonly string[] _extraArgs;
+    private readonly string _clientScheme;
+    private readonly string _peerScheme;
 
-    private ClusterOfProcesses(string binary, string token, string[] extraArgs)
+    private ClusterOfProcesses(string binary, string token, string[] extraArgs, string clientScheme = "http", string peerScheme = "http")
     {
+        _clientScheme = clientScheme;
+        _peerScheme = peerScheme;
         Binary = binary;
         Token = token;
         _extraArgs = extraArgs;
@@ -51,12 +55,12 @@ public sealed class ClusterOfProcesses : IAsyncDisposable
     /// is reached by the others through a <see cref="ClusterPeerProxy"/>, so tests can partition it.
     /// </summary>
     public static async Task<ClusterOfProcesses> StartAsync(string binary, int size, IEnumerable<string>? extraArgs = null, string token = "test-cluster",
-        bool proxied = false)
+        bool proxied = false, string clientScheme = "http", string peerScheme = "http")
     {
-        var cluster = new ClusterOfProcesses(binary, token, [.. extraArgs ?? []]);
+        var cluster = new ClusterOfProcesses(binary, token, [.. extraArgs ?? []], clientScheme, peerScheme);
         try
         {
-            for (var i = 0; i < size; i++) cluster._members.Add(new ClusterMember(binary, $"m{i}", Path.Combine(cluster._root, $"m{i}")));
+            for (var i = 0; i < size; i++) cluster._members.Add(cluster.NewMember($"m{i}"));
             if (proxied)
             {
                 foreach (var member in cluster._members)
@@ -87,7 +91,7 @@ public sealed class ClusterOfProcesses : IAsyncDisposable
     }
 
     /// <summary>A member not yet in the cluster, with fresh ports and data dir (add it with etcdctl member add, then join).</summary>
-    public ClusterMember NewMember(string name) => new(Binary, name, Path.Combine(_root, name));
+    public ClusterMember NewMember(string name) => new(Binary, name, Path.Combine(_root, name)) { ClientScheme = _clientScheme, PeerScheme = _peerScheme };
 
     /// <summary>Forgets a member (after it was removed and stopped).</summary>
     public void Forget(ClusterMember member) => _members.Remove(member);

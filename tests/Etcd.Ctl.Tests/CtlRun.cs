@@ -18,7 +18,7 @@ public static class OfficialCtl
 {
     public const string BinaryPath = "/usr/bin/etcdctl";
 
-    public static async Task<CtlResult> RunAsync(string endpoint, IReadOnlyList<string> args, string stdin = "")
+    public static async Task<CtlResult> RunAsync(string endpoint, IReadOnlyList<string> args, string stdin = "", string api = "3")
     {
         var start = new ProcessStartInfo(BinaryPath)
         {
@@ -33,7 +33,7 @@ public static class OfficialCtl
         }
 
         ClearCtlEnvironment(start.Environment);
-        start.Environment["ETCDCTL_API"] = "3";
+        start.Environment["ETCDCTL_API"] = api;
         start.Environment["ETCDCTL_ENDPOINTS"] = endpoint;
         using Process process = Process.Start(start) ?? throw new InvalidOperationException("etcdctl did not start");
         Task<byte[]> stdout = ReadAllAsync(process.StandardOutput.BaseStream);

@@ -16,13 +16,15 @@ public sealed class ReferenceEtcd : IAsyncDisposable
     private readonly string _root;
     private readonly int _clientPort;
     private readonly int _peerPort;
+    private readonly string[] _extraArgs;
     private Process? _process;
 
-    private ReferenceEtcd(string root, int clientPort, int peerPort)
+    private ReferenceEtcd(string root, int clientPort, int peerPort, string[] extraArgs)
     {
         _root = root;
         _clientPort = clientPort;
         _peerPort = peerPort;
+        _extraArgs = extraArgs;
     }
 
     public static bool Available => File.Exists(BinaryPath) && File.Exists(OfficialCtl.BinaryPath);
@@ -30,11 +32,12 @@ public sealed class ReferenceEtcd : IAsyncDisposable
     /// <summary>"127.0.0.1:port", the form etcdctl users pass to --endpoints.</summary>
     public string Endpoint => "127.0.0.1:" + _clientPort;
 
-    public static async Task<ReferenceEtcd> StartAsync()
+    /// <summary>Starts it; <paramref name="extraArgs"/> (--enable-v2, say) are added to every start.</summary>
+    public static async Task<ReferenceEtcd> StartAsync(params string[] extraArgs)
     {
         string root = Path.Combine(Path.GetTempPath(), "etcdctl-tests-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
-        var etcd = new ReferenceEtcd(root, FreePort(), FreePort());
+        var etcd = new ReferenceEtcd(root, FreePort(), FreePort(), extraArgs);
         await etcd.StartProcessAsync().ConfigureAwait(false);
         return etcd;
     }
@@ -64,13 +67,15 @@ public sealed class ReferenceEtcd : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string arg in new[]
-        {
+        string[] args =
+        [
             "--name", "default", "--data-dir", DataDir,
             "--listen-client-urls", client, "--advertise-client-urls", client,
             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
             "--initial-cluster", "default=" + peer, "--initial-cluster-token", "etcdctl-tests",
-        })
+            .. _extraArgs,
+        ];
+        foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);
         }

@@ -12,6 +12,8 @@ public sealed class WriteScriptTests
         (["put", "a", "2", "--prev-kv"], ""),
         (["put", "a", "3", "--prev-kv", "-w", "json"], ""),
         (["put", "b", "x", "-w", "fields"], ""),
+        // A zero dial timeout is no timeout (etcd's e2e tests pass it), not a crash.
+        (["--dial-timeout", "0s", "put", "z", "0"], ""),
         (["put", "b", "--ignore-value"], ""),
         (["put", "nosuch", "--ignore-lease", "v"], ""),
         (["put", "from-stdin"], "line one\nline two\n"),

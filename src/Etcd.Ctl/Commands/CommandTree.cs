@@ -35,6 +35,7 @@ public static class CommandTree
             Use = "etcdctl",
             Short = "A simple command line client for etcd3.",
             PersistentFlags = GlobalFlags,
+            // etcdctl's order (cobra's command sorting is off in etcdctl): suggestions follow it.
             Subcommands =
         [
             KvCommands.Get(),
@@ -46,16 +47,16 @@ public static class CommandTree
             MaintenanceCommands.Defrag(),
             EndpointCommands.Create(),
             MaintenanceCommands.MoveLeader(),
+            WatchCommand.Create(),
             VersionCommand.Create(),
             LeaseCommands.Create(),
             MemberCommands.Create(),
-            WatchCommand.Create(),
             SnapshotCommand.Create(),
+            LockCommand.Create(),
+            ElectCommand.Create(),
             AuthCommands.Create(),
             UserCommands.Create(),
             RoleCommands.Create(),
-            LockCommand.Create(),
-            ElectCommand.Create(),
             HelpCommand(),
         ],
         }.Seal();

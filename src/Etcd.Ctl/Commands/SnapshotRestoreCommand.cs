@@ -48,27 +48,12 @@ public static class SnapshotRestoreCommand
         };
         try
         {
-            EtcdutlCommands.RunRestore(options, new OutputWriter(ctx.Err));
+            EtcdutlCommands.RunRestore(options, new ConsoleTextWriter(ctx.Err));
         }
         catch (UtilException e)
         {
             throw new CtlExitException(ExitCode.Error, e.Message);
         }
         return Task.CompletedTask;
-    }
-
-    /// <summary>etcdutl's logger and progress write text; etcdctl's stderr takes bytes, flushed as they come.</summary>
-    private sealed class OutputWriter(ConsoleOutput output) : TextWriter
-    {
-        public override Encoding Encoding => Encoding.UTF8;
-
-        public override void Write(char value) => Write(value.ToString());
-
-        public override void Write(string? value)
-        {
-            if (value is null) return;
-            output.Write(value);
-            output.Flush();
-        }
     }
 }

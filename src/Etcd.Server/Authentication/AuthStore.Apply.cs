@@ -44,12 +44,16 @@ public sealed partial class AuthStore
         return new AuthDisableResponse { Header = Header(batch) };
     }
 
-    /// <summary>Installs the token the proposer chose; the password was checked before proposing.</summary>
+    /// <summary>
+    /// Installs the simple token the proposer chose, or signs a JWT (which every member signs,
+    /// and only the proposer hands out); the password was checked before proposing.
+    /// </summary>
     public AuthenticateResponse Authenticate(ApplyBatch batch, InternalAuthenticateRequest request, ulong index)
     {
         var state = _state;
         if (!state.Enabled) throw EtcdErrors.AuthNotEnabled;
         if (!state.Users.TryGetValue(request.Name, out var user) || user.Options?.NoPassword == true) throw EtcdErrors.AuthFailed;
+        if (Jwt is { } jwt) return new AuthenticateResponse { Header = Header(batch), Token = jwt.Sign(request.Name, state.Revision) };
         var token = SimpleTokens.Format(request.SimpleToken, index);
         Tokens.Assign(token, request.Name);
         return new AuthenticateResponse { Header = Header(batch), Token = token };

@@ -17,17 +17,18 @@ public sealed partial class AuthStore
     private volatile AuthState _state;
     private readonly ZapLogger _logger;
 
-    public AuthStore(AuthState state, SimpleTokens tokens, ZapLogger logger)
+    public AuthStore(AuthState state, SimpleTokens tokens, ZapLogger logger, JwtTokens? jwt = null)
     {
         _state = state;
         Tokens = tokens;
+        Jwt = jwt;
         _logger = logger;
     }
 
-    public static AuthStore Load(IBackend backend, SimpleTokens tokens, ZapLogger logger)
+    public static AuthStore Load(IBackend backend, SimpleTokens tokens, ZapLogger logger, JwtTokens? jwt = null)
     {
         using var view = backend.Snapshot();
-        return new AuthStore(AuthBuckets.Load(view), tokens, logger);
+        return new AuthStore(AuthBuckets.Load(view), tokens, logger, jwt);
     }
 
     /// <summary>The only cost auth adds to a request while it is disabled: one field read.</summary>
@@ -38,6 +39,9 @@ public sealed partial class AuthStore
     public AuthState State => _state;
 
     public SimpleTokens Tokens { get; }
+
+    /// <summary>Set with --auth-token jwt: tokens are signed, and <see cref="Tokens"/> stays empty.</summary>
+    public JwtTokens? Jwt { get; }
 
     /// <summary>The backend was replaced by a snapshot's: the store becomes what that backend holds.</summary>
     public void Recover(IBackendReader reader)

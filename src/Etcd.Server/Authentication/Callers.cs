@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Etcd.Server.Api;
 using Grpc.Core;
 
@@ -18,6 +19,8 @@ public sealed class Callers(AuthStore store, AppliedIndexWaits applied, TimeSpan
     {
         var token = headers.GetValue("token") ?? headers.GetValue("authorization");
         if (token is null) return null;
+        // A JWT names its user and the auth revision it was signed at; any member verifies it.
+        if (store.Jwt is { } jwt) return jwt.Verify(token) ?? throw EtcdErrors.InvalidAuthToken;
         if (SimpleTokens.IndexOf(token) is not { } index) throw EtcdErrors.InvalidAuthToken;
         // Issued by an entry this member has not applied yet: wait for it, bounded in time and in
         // the number of waits, so made-up indexes can neither hold a request forever nor pile up.
@@ -29,7 +32,21 @@ public sealed class Callers(AuthStore store, AppliedIndexWaits applied, TimeSpan
         return new AuthInfo(user, store.Revision);
     }
 
-    public ValueTask<AuthInfo?> ResolveAsync(ServerCallContext context) => ResolveAsync(context.RequestHeaders, context.CancellationToken);
+    /// <summary>
+    /// --client-cert-auth: a call without a token is made by the user named by the common name of
+    /// its verified client certificate (etcd's AuthInfoFromTLS), except calls relayed by the JSON
+    /// gateway, whose certificate is this member's own (they carry "grpcgateway-accept").
+    /// </summary>
+    public bool CommonNameIsUser { get; init; }
+
+    public async ValueTask<AuthInfo?> ResolveAsync(ServerCallContext context)
+    {
+        var caller = await ResolveAsync(context.RequestHeaders, context.CancellationToken).ConfigureAwait(false);
+        if (caller is not null || !CommonNameIsUser || context.RequestHeaders.Get("grpcgateway-accept") is not null) return caller;
+        var certificate = context.GetHttpContext().Connection.ClientCertificate;
+        var name = certificate?.GetNameInfo(X509NameType.SimpleName, forIssuer: false);
+        return string.IsNullOrEmpty(name) ? null : new AuthInfo(name, store.Revision);
+    }
 
     /// <summary>The caller must hold the root role (maintenance, membership): throws etcd's error otherwise.</summary>
     public async ValueTask RequireAdminAsync(ServerCallContext context)

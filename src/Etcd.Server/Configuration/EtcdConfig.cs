@@ -31,6 +31,12 @@ public sealed class EtcdConfig
     public bool PreVote { get; init; }
     public bool StrictReconfigCheck { get; init; }
     public bool EnableV2 { get; init; }
+
+    /// <summary>--cors: origins the HTTP answers' Access-Control headers name ("*": all).</summary>
+    public string Cors { get; init; } = "*";
+
+    /// <summary>--host-whitelist: Host names cleartext HTTP requests may carry ("*": all).</summary>
+    public string HostWhitelist { get; init; } = "*";
     public bool UnsafeNoFsync { get; init; }
     public bool ForceNewCluster { get; init; }
     public required string AutoCompactionRetention { get; init; }
@@ -52,6 +58,15 @@ public sealed class EtcdConfig
     public string AuthToken { get; init; } = "simple";
     public long BcryptCost { get; init; } = 10;
     public ulong AuthTokenTtlSeconds { get; init; } = 300;
+    /// <summary>--cert-file, --key-file, --trusted-ca-file, --client-cert-auth, --client-crl-file, ...</summary>
+    public Tls.TlsSettings ClientTls { get; init; } = new();
+    /// <summary>The --peer-* twins of <see cref="ClientTls"/>.</summary>
+    public Tls.TlsSettings PeerTls { get; init; } = new();
+    public bool AutoTls { get; init; }
+    public bool PeerAutoTls { get; init; }
+    public int SelfSignedCertValidityYears { get; init; } = 1;
+    /// <summary>--cipher-suites, --tls-min-version and --tls-max-version, checked.</summary>
+    public Tls.TlsProtocol TlsProtocol { get; init; } = Tls.TlsProtocol.Default;
 
     /// <summary>etcd's default backend quota when --quota-backend-bytes is 0: 2 GiB.</summary>
     public const long DefaultQuotaBytes = 2L * 1024 * 1024 * 1024;
@@ -96,6 +111,8 @@ public sealed class EtcdConfig
             PreVote = flags.GetBool("pre-vote"),
             StrictReconfigCheck = flags.GetBool("strict-reconfig-check"),
             EnableV2 = flags.GetBool("enable-v2"),
+            Cors = flags.GetString("cors"),
+            HostWhitelist = flags.GetString("host-whitelist"),
             UnsafeNoFsync = flags.GetBool("unsafe-no-fsync"),
             ForceNewCluster = flags.GetBool("force-new-cluster"),
             AutoCompactionRetention = flags.GetString("auto-compaction-retention"),
@@ -111,6 +128,34 @@ public sealed class EtcdConfig
             AuthToken = flags.GetString("auth-token"),
             BcryptCost = flags.GetInt("bcrypt-cost"),
             AuthTokenTtlSeconds = flags.GetUint("auth-token-ttl"),
+            ClientTls = new Tls.TlsSettings
+            {
+                CertFile = flags.GetString("cert-file"),
+                KeyFile = flags.GetString("key-file"),
+                ClientCertFile = flags.GetString("client-cert-file"),
+                ClientKeyFile = flags.GetString("client-key-file"),
+                TrustedCaFile = flags.GetString("trusted-ca-file"),
+                ClientCertAuth = flags.GetBool("client-cert-auth"),
+                CrlFile = flags.GetString("client-crl-file"),
+                AllowedHostname = flags.GetString("client-cert-allowed-hostname"),
+            },
+            PeerTls = new Tls.TlsSettings
+            {
+                CertFile = flags.GetString("peer-cert-file"),
+                KeyFile = flags.GetString("peer-key-file"),
+                ClientCertFile = flags.GetString("peer-client-cert-file"),
+                ClientKeyFile = flags.GetString("peer-client-key-file"),
+                TrustedCaFile = flags.GetString("peer-trusted-ca-file"),
+                ClientCertAuth = flags.GetBool("peer-client-cert-auth"),
+                CrlFile = flags.GetString("peer-crl-file"),
+                AllowedCn = flags.GetString("peer-cert-allowed-cn"),
+                AllowedHostname = flags.GetString("peer-cert-allowed-hostname"),
+                CheckCallerSan = !flags.GetBool("experimental-peer-skip-client-san-verification"),
+            },
+            AutoTls = flags.GetBool("auto-tls"),
+            PeerAutoTls = flags.GetBool("peer-auto-tls"),
+            SelfSignedCertValidityYears = (int)Math.Min(flags.GetUint("self-signed-cert-validity"), 100),
+            TlsProtocol = ParseTlsProtocol(flags),
         };
         config.Validate(flags);
         return config;
@@ -135,13 +180,33 @@ public sealed class EtcdConfig
             throw Invalid($"--election-timeout[{ElectionMs}ms] is too long, and should be set less than {MaxElectionMs}ms");
         if (flags.IsSet("listen-client-urls") && !flags.IsSet("advertise-client-urls"))
             throw Invalid("--advertise-client-urls is required when --listen-client-urls is set explicitly");
-        // Only simple tokens are served so far; etcd's signed (JWT) tokens are refused at start
-        // rather than silently replaced by simple ones.
-        var tokenType = AuthToken.Split(',')[0];
-        if (tokenType == "jwt") throw Invalid("--auth-token jwt is not supported by this server yet (use 'simple')");
-        if (tokenType != "simple") throw Invalid("auth: invalid auth options");
+        if (PeerTls.AllowedCn.Length > 0 && PeerTls.AllowedHostname.Length > 0)
+            throw Invalid($"AllowedCN and AllowedHostname are mutually exclusive (cn=\"{PeerTls.AllowedCn}\", hostname=\"{PeerTls.AllowedHostname}\")");
+        if (Http.AccessControl.CorsProblem(Cors) is { } corsProblem) throw Invalid($"invalid value \"{Cors}\" for flag -cors: {corsProblem}");
+        // etcd loads the JWT keys at start: options or keys it cannot use stop the server.
+        try
+        {
+            _ = Authentication.AuthTokenOption.JwtOf(AuthToken, TimeProvider.System);
+        }
+        catch (Authentication.JwtOptionsException e)
+        {
+            throw Invalid(e.Message);
+        }
         if (flags.GetBool("experimental-enable-lease-checkpoint-persist") && !LeaseCheckpoint)
             throw Invalid("setting experimental-enable-lease-checkpoint-persist requires experimental-enable-lease-checkpoint");
+    }
+
+    private static Tls.TlsProtocol ParseTlsProtocol(FlagSet flags)
+    {
+        var suites = flags.GetString("cipher-suites").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        try
+        {
+            return Tls.TlsProtocol.Parse(suites, flags.GetString("tls-min-version"), flags.GetString("tls-max-version"));
+        }
+        catch (FormatException e)
+        {
+            throw Invalid(e.Message);
+        }
     }
 
     private static void CheckBindUrls(IReadOnlyList<Uri> urls)

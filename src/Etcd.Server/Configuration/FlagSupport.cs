@@ -11,9 +11,6 @@ public enum FlagSupportKind
 
     /// <summary>Not implemented: any value other than the default stops the server at start, naming the flag.</summary>
     Refused,
-
-    /// <summary>TLS and authentication flags, whose work is on its own branch (tls, auth).</summary>
-    SecurityWork,
 }
 
 /// <summary>
@@ -27,7 +24,6 @@ public static class FlagSupport
     private static Claim Yes => new(FlagSupportKind.Implemented);
     private static Claim NotHere(string why) => new(FlagSupportKind.NotApplicable, why);
     private static Claim Refuse(string why) => new(FlagSupportKind.Refused, why);
-    private static Claim Security => new(FlagSupportKind.SecurityWork);
 
     public static IReadOnlyDictionary<string, Claim> Claims { get; } = new Dictionary<string, Claim>(StringComparer.Ordinal)
     {
@@ -120,34 +116,34 @@ public static class FlagSupport
         ["proxy-write-timeout"] = Refuse("the v2 proxy is not implemented"),
         ["proxy-read-timeout"] = Refuse("the v2 proxy is not implemented"),
 
-        ["cert-file"] = Security,
-        ["key-file"] = Security,
-        ["client-cert-file"] = Security,
-        ["client-key-file"] = Security,
-        ["client-cert-auth"] = Security,
-        ["client-crl-file"] = Security,
-        ["client-cert-allowed-hostname"] = Security,
-        ["trusted-ca-file"] = Security,
-        ["auto-tls"] = Security,
-        ["peer-cert-file"] = Security,
-        ["peer-key-file"] = Security,
-        ["peer-client-cert-file"] = Security,
-        ["peer-client-key-file"] = Security,
-        ["peer-client-cert-auth"] = Security,
-        ["peer-trusted-ca-file"] = Security,
-        ["peer-cert-allowed-cn"] = Security,
-        ["peer-cert-allowed-hostname"] = Security,
-        ["peer-auto-tls"] = Security,
-        ["self-signed-cert-validity"] = Security,
-        ["peer-crl-file"] = Security,
-        ["cipher-suites"] = Security,
-        ["tls-min-version"] = Security,
-        ["tls-max-version"] = Security,
-        ["experimental-peer-skip-client-san-verification"] = Security,
-        ["cors"] = Security,
-        ["host-whitelist"] = Security,
-        ["auth-token"] = Security,
-        ["auth-token-ttl"] = Security,
+        ["cert-file"] = Yes,
+        ["key-file"] = Yes,
+        ["client-cert-file"] = Yes,
+        ["client-key-file"] = Yes,
+        ["client-cert-auth"] = Yes,
+        ["client-crl-file"] = Yes,
+        ["client-cert-allowed-hostname"] = Yes,
+        ["trusted-ca-file"] = Yes,
+        ["auto-tls"] = Yes,
+        ["peer-cert-file"] = Yes,
+        ["peer-key-file"] = Yes,
+        ["peer-client-cert-file"] = Yes,
+        ["peer-client-key-file"] = Yes,
+        ["peer-client-cert-auth"] = Yes,
+        ["peer-trusted-ca-file"] = Yes,
+        ["peer-cert-allowed-cn"] = Yes,
+        ["peer-cert-allowed-hostname"] = Yes,
+        ["peer-auto-tls"] = Yes,
+        ["self-signed-cert-validity"] = Yes,
+        ["peer-crl-file"] = Yes,
+        ["cipher-suites"] = Yes,
+        ["tls-min-version"] = Yes,
+        ["tls-max-version"] = Yes,
+        ["experimental-peer-skip-client-san-verification"] = Yes,
+        ["cors"] = Yes,
+        ["host-whitelist"] = Yes,
+        ["auth-token"] = Yes,
+        ["auth-token-ttl"] = Yes,
     };
 
     /// <summary>Stops the start when a refused flag is given a value other than its default.</summary>

@@ -45,6 +45,9 @@ public sealed class EtcdServer : IAsyncDisposable
     }
 
     public EtcdConfig Config { get; }
+
+    /// <summary>The member's TLS for its client and peer ports (cleartext where the URLs say so).</summary>
+    public Tls.MemberTls Tls { get; init; } = Etcd.Server.Tls.MemberTls.None;
     public ZapLogger Logger { get; }
 
     /// <summary>Everything this member replicates; its parts below are the same objects for the member's whole life.</summary>
@@ -64,6 +67,9 @@ public sealed class EtcdServer : IAsyncDisposable
 
     /// <summary>Keep-alives and time-to-live, answered by the leader's lessor.</summary>
     public required Leases.LeaseRequests LeaseRequests { get; init; }
+
+    /// <summary>Authenticate, always proposed by the leader.</summary>
+    public required Peers.AuthenticateRequests AuthenticateRequests { get; init; }
 
     /// <summary>Every watcher of this member.</summary>
     public required Watch.WatchHub Watches { get; init; }

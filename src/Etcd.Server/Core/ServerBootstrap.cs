@@ -32,10 +32,13 @@ public static class ServerBootstrap
             throw new BootstrapException(e.Message);
         }
         var layout = new DataDirLayout(config);
-        var log = await OpenLogAsync(config, layout, logger).ConfigureAwait(false);
+        // Certificates first: a member that cannot serve the TLS it was asked for starts nothing.
+        var tls = Tls.MemberTls.Create(config, logger);
+        var channels = new PeerChannels(tls.PeerCaller);
+        var log = await OpenLogAsync(config, layout, channels, logger).ConfigureAwait(false);
         var waiters = new ProposalWaiters();
         var state = OpenState(config, layout, log, waiters, logger);
-        return await StartServicesAsync(config, logger, log, state, waiters, retention).ConfigureAwait(false);
+        return await StartServicesAsync(config, logger, log, state, waiters, tls, channels, retention).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -43,7 +46,7 @@ public static class ServerBootstrap
     /// after it; a new one is checked (and, when joining, the running cluster asked) before
     /// anything is written, so a refused start leaves no log behind.
     /// </summary>
-    private static async Task<StartingLog> OpenLogAsync(EtcdConfig config, DataDirLayout layout, ZapLogger logger)
+    private static async Task<StartingLog> OpenLogAsync(EtcdConfig config, DataDirLayout layout, PeerChannels channels, ZapLogger logger)
     {
         // Checked before anything is read or written: etcd's WAL files look like ours by name.
         if (EtcdWrittenDataDir.Is(config.DataDir)) throw new BootstrapException(EtcdWrittenDataDir.Explain(config.DataDir));
@@ -59,7 +62,7 @@ public static class ServerBootstrap
                 LogField.Of("commit-index", recovered.HardState?.Commit ?? 0));
             return new StartingLog(recovered.Log, recovered.Metadata.NodeID, recovered.Metadata.ClusterID, recovered.Recovery, null, []);
         }
-        var first = await FirstStart.PlanAsync(config, logger).ConfigureAwait(false);
+        var first = await FirstStart.PlanAsync(config, channels, logger).ConfigureAwait(false);
         var created = WalRaftLog.Create(layout.WalDir, layout.SnapDir, new Etcd.Api.Etcdserverpb.Metadata { NodeID = first.MemberId, ClusterID = first.ClusterId },
             !config.UnsafeNoFsync, (int)config.MaxSnapshots);
         return new StartingLog(created, first.MemberId, first.ClusterId, RecoveredLog.Empty, first.BootstrapPeers, first.RunningMembers);
@@ -82,15 +85,17 @@ public static class ServerBootstrap
             PersistLeaseCheckpoints = config.LeaseCheckpointPersist,
             LeasePromotionExtension = TimeSpan.FromMilliseconds(config.ElectionMs),
             Tokens = new SimpleTokens(TimeProvider.System, TimeSpan.FromSeconds(config.AuthTokenTtlSeconds)),
+            Jwt = AuthTokenOption.JwtOf(config.AuthToken, TimeProvider.System),
         });
     }
 
     /// <summary>Step 3 and 4: the Raft node and its loop, the peer transport, and everything that serves clients.</summary>
-    private static async Task<EtcdServer> StartServicesAsync(EtcdConfig config, ZapLogger logger, StartingLog log, MemberState state, ProposalWaiters waiters, Compaction.CompactionRetention retention)
+    private static async Task<EtcdServer> StartServicesAsync(EtcdConfig config, ZapLogger logger, StartingLog log, MemberState state, ProposalWaiters waiters,
+        Tls.MemberTls tls, PeerChannels channels, Compaction.CompactionRetention retention)
     {
         var memberId = log.MemberId;
         EtcdServer? started = null;
-        var transport = new PeerTransport(memberId, [.. config.InitialAdvertisePeerUrls.Select(u => u.OriginalString)], state.Members, () => state.Backend, logger);
+        var transport = new PeerTransport(memberId, [.. config.InitialAdvertisePeerUrls.Select(u => u.OriginalString)], state.Members, () => state.Backend, logger, channels);
         foreach (var running in log.RunningMembers) transport.AddRemote(running.Id, running.PeerUrls);
         var raft = MemberRaft.Create(new MemberRaftSettings
         {
@@ -115,7 +120,8 @@ public static class ServerBootstrap
         transport.RemovedFromCluster += StopRemoved;
         var peerEndpoint = new PeerEndpoint(new PeerAdmission(memberId, state.Members, transport, logger),
             new SnapshotReceiver(new ReceivedBackends(new DataDirLayout(config).SnapDir), memberId, logger), state.Members, node);
-        var peerHost = await PeerHost.StartAsync(config, peerEndpoint).ConfigureAwait(false);
+        peerEndpoint.Admission.Messages.JoiningCluster(log.RunningMembers.Select(m => m.Id));
+        var peerHost = await PeerHost.StartAsync(config, peerEndpoint, tls.Peer).ConfigureAwait(false);
         node.LeaderChanged += leader => state.LeaseApplier.OnLeadershipChanged(leader == memberId);
         node.LeaderChanged += Metrics.EtcdMetrics.LeaderSeen;
         // Expired leases are revoked as root (etcd's WithRoot): with auth on, revoking checks that
@@ -134,15 +140,19 @@ public static class ServerBootstrap
             : [compaction, peerHost, transport, leaseExpiry, v2Expiry, watches, node];
         var server = new EtcdServer(config, logger, state, node, waiters, owned, [log.Log, state, leaderCalls])
         {
+            Tls = tls,
             LeaseRequests = new LeaseRequests(() => started!, leaderCalls),
+            AuthenticateRequests = new AuthenticateRequests(() => started!, leaderCalls),
             Watches = watches,
-            Callers = new Callers(state.Auth, state.AppliedWaits, EtcdServer.RequestTimeoutFor(config)),
+            Callers = new Callers(state.Auth, state.AppliedWaits, EtcdServer.RequestTimeoutFor(config)) { CommonNameIsUser = tls.ClientCertAuth },
             MembershipChanges = new MembershipChanges(() => started!, transport),
             LeaderRequirement = new LeaderRequirement(node, TimeSpan.FromMilliseconds(config.ElectionMs), TimeProvider.System),
         };
         started = server;
         peerEndpoint.MembershipChanges = server.MembershipChanges;
         peerEndpoint.Leases = server.LeaseRequests;
+        peerEndpoint.Authenticate = server.AuthenticateRequests;
+        peerEndpoint.Callers = server.Callers;
         var publisher = new MemberPublisher(server);
         node.LeaderChanged += publisher.OnLeaderChanged;
         // The sole voter need not wait out an election timeout.

@@ -11,10 +11,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Etcd.Server.Hosting;
 
 /// <summary>
-/// Serves gRPC (prior-knowledge HTTP/2) and HTTP/1.1 on one cleartext port, as etcd does with
-/// cmux. Kestrel cannot pick between the two without TLS (it falls back to HTTP/1.1), so this
-/// transport owns the socket, reads the first bytes of each connection without consuming them
-/// and hands the connection to the Kestrel endpoint of the matching protocol.
+/// Serves gRPC (prior-knowledge HTTP/2), HTTP/1.1 and TLS on one port, as etcd does with cmux.
+/// Kestrel cannot pick between cleartext HTTP/2 and HTTP/1.1 (it falls back to HTTP/1.1), so
+/// this transport owns the socket, reads the first bytes of each connection without consuming
+/// them and hands the connection to the Kestrel endpoint of the matching kind: a TLS record
+/// (first byte 0x16) to the TLS endpoint when the socket serves https, the HTTP/2 preface to
+/// the HTTP/2 endpoint, anything else to HTTP/1.1. A socket that serves only TLS hands every
+/// connection to the TLS endpoint unread. A connection that says nothing decisive within
+/// <see cref="FirstBytesTimeout"/> is closed (on a TLS-only socket the handshake timeout bounds it).
 /// </summary>
 public sealed class ProtocolSniffingTransport : IConnectionListenerFactory, IConnectionListenerFactorySelector, IAsyncDisposable
 {
@@ -29,7 +33,10 @@ public sealed class ProtocolSniffingTransport : IConnectionListenerFactory, ICon
     // Every HTTP/2 connection starts with this preface (RFC 9113 §3.4); no HTTP/1 request does.
     private static ReadOnlySpan<byte> Http2Preface => "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8;
 
-    private readonly Dictionary<IPEndPoint, SharedSocket> _sockets = [];
+    // A TLS connection starts with a handshake record (RFC 8446 §5.1); no HTTP request does.
+    private const byte TlsHandshakeRecord = 0x16;
+
+    private readonly Dictionary<string, SharedSocket> _sockets = [];
     // Inline scheduling runs request processing on the socket's I/O thread rather than handing
     // it to the thread pool: one thread wake-up less per request. Safe because no handler
     // blocks (the Raft loop, which does, has its own thread).
@@ -54,12 +61,12 @@ public sealed class ProtocolSniffingTransport : IConnectionListenerFactory, ICon
         var target = (ProtocolEndPoint)endpoint;
         lock (_sockets)
         {
-            if (!_sockets.TryGetValue(target.Socket, out var shared))
+            if (!_sockets.TryGetValue(target.SocketKey, out var shared))
             {
                 shared = new SharedSocket(target.Socket, _connections, _streamBuffers);
-                _sockets.Add(target.Socket, shared);
+                _sockets.Add(target.SocketKey, shared);
             }
-            return ValueTask.FromResult<IConnectionListener>(new Listener(target, shared.QueueFor(target.Protocol)));
+            return ValueTask.FromResult<IConnectionListener>(new Listener(target, shared.Serve(target.Kind)));
         }
     }
 
@@ -76,7 +83,7 @@ public sealed class ProtocolSniffingTransport : IConnectionListenerFactory, ICon
         _streamBuffers.Dispose();
     }
 
-    /// <summary>The listening socket and the two queues its connections are sorted into.</summary>
+    /// <summary>The listening socket and the queues its connections are sorted into.</summary>
     private sealed class SharedSocket : IAsyncDisposable
     {
         private readonly Socket _listener;
@@ -84,23 +91,33 @@ public sealed class ProtocolSniffingTransport : IConnectionListenerFactory, ICon
         private readonly MemoryPool<byte> _streamBuffers;
         private readonly Channel<ConnectionContext> _http1 = Channel.CreateUnbounded<ConnectionContext>();
         private readonly Channel<ConnectionContext> _http2 = Channel.CreateUnbounded<ConnectionContext>();
+        private readonly Channel<ConnectionContext> _tls = Channel.CreateUnbounded<ConnectionContext>();
+        private readonly bool _tcp;
         private readonly Task _acceptLoop;
+        // Set while Kestrel binds, before the first connection is routed.
+        private volatile bool _servesCleartext;
+        private volatile bool _servesTls;
 
-        public SharedSocket(IPEndPoint endpoint, SocketConnectionContextFactory connections, MemoryPool<byte> streamBuffers)
+        public SharedSocket(EndPoint endpoint, SocketConnectionContextFactory connections, MemoryPool<byte> streamBuffers)
         {
             _connections = connections;
             _streamBuffers = streamBuffers;
-            _listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            if (endpoint.AddressFamily == AddressFamily.InterNetworkV6) _listener.DualMode = endpoint.Address.Equals(IPAddress.IPv6Any);
+            _tcp = endpoint is IPEndPoint;
+            _listener = _tcp
+                ? new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
+                : new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            if (endpoint is IPEndPoint { AddressFamily: AddressFamily.InterNetworkV6 } ip) _listener.DualMode = ip.Address.Equals(IPAddress.IPv6Any);
             try
             {
+                // A unix socket file left by a previous run would refuse the bind (etcd removes it too).
+                if (endpoint is UnixDomainSocketEndPoint) File.Delete(endpoint.ToString()!);
                 _listener.Bind(endpoint);
                 _listener.Listen(1024);
             }
             catch (SocketException e)
             {
                 _listener.Dispose();
-                throw new IOException($"listen tcp {endpoint}: bind: {Describe(e.SocketErrorCode)}", e);
+                throw new IOException($"listen {(_tcp ? "tcp" : "unix")} {endpoint}: bind: {Describe(e.SocketErrorCode)}", e);
             }
             _acceptLoop = AcceptLoop();
         }
@@ -114,7 +131,18 @@ public sealed class ProtocolSniffingTransport : IConnectionListenerFactory, ICon
             _ => error.ToString(),
         };
 
-        public Channel<ConnectionContext> QueueFor(HttpProtocols protocol) => protocol == HttpProtocols.Http2 ? _http2 : _http1;
+        /// <summary>The queue of connections of <paramref name="kind"/>, which this socket now serves.</summary>
+        public Channel<ConnectionContext> Serve(ConnectionKind kind)
+        {
+            if (kind == ConnectionKind.Tls) _servesTls = true;
+            else _servesCleartext = true;
+            return kind switch
+            {
+                ConnectionKind.Http2 => _http2,
+                ConnectionKind.Tls => _tls,
+                _ => _http1,
+            };
+        }
 
         private async Task AcceptLoop()
         {
@@ -129,7 +157,7 @@ public sealed class ProtocolSniffingTransport : IConnectionListenerFactory, ICon
                 {
                     return;
                 }
-                accepted.NoDelay = true;
+                if (_tcp) accepted.NoDelay = true;
                 var connection = _connections.Create(accepted);
                 connection.Features.Set<IMemoryPoolFeature>(new StreamBuffers(_streamBuffers));
                 _ = Route(connection);
@@ -138,6 +166,12 @@ public sealed class ProtocolSniffingTransport : IConnectionListenerFactory, ICon
 
         private async Task Route(ConnectionContext connection)
         {
+            // A TLS-only socket: Kestrel's handshake (with its own timeout) decides.
+            if (!_servesCleartext)
+            {
+                await _tls.Writer.WriteAsync(connection).ConfigureAwait(false);
+                return;
+            }
             var input = connection.Transport.Input;
             using var silent = new CancellationTokenSource(FirstBytesTimeout);
             try
@@ -146,6 +180,12 @@ public sealed class ProtocolSniffingTransport : IConnectionListenerFactory, ICon
                 {
                     var read = await input.ReadAsync(silent.Token).ConfigureAwait(false);
                     var buffer = read.Buffer;
+                    if (_servesTls && buffer.Length > 0 && buffer.FirstSpan[0] == TlsHandshakeRecord)
+                    {
+                        input.AdvanceTo(buffer.Start);
+                        await _tls.Writer.WriteAsync(connection).ConfigureAwait(false);
+                        return;
+                    }
                     if (buffer.Length >= Http2Preface.Length || read.IsCompleted || !StartsLikePreface(buffer))
                     {
                         var isHttp2 = buffer.Length >= Http2Preface.Length && StartsLikePreface(buffer);
@@ -158,6 +198,7 @@ public sealed class ProtocolSniffingTransport : IConnectionListenerFactory, ICon
             }
             catch (Exception)
             {
+                // Nothing decisive in time, or the caller went away: the connection is closed.
                 await connection.DisposeAsync().ConfigureAwait(false);
             }
         }
@@ -177,6 +218,7 @@ public sealed class ProtocolSniffingTransport : IConnectionListenerFactory, ICon
             await _acceptLoop.ConfigureAwait(false);
             _http1.Writer.TryComplete();
             _http2.Writer.TryComplete();
+            _tls.Writer.TryComplete();
         }
     }
 

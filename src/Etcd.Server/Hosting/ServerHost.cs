@@ -1,10 +1,14 @@
 using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
 using Etcd.Server.Core;
 using Etcd.Server.Hosting.Http2;
 using Etcd.Server.Http;
 using Etcd.Server.Services;
+using Etcd.Server.Tls;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace Etcd.Server.Hosting;
 
@@ -53,8 +57,9 @@ public static class ServerHost
             kestrel.Limits.Http2.InitialStreamWindowSize = 2 * 1024 * 1024;
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromHours(2);
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
-            foreach (var url in config.ListenClientUrls) Listen(kestrel, url);
-            foreach (var url in config.ListenMetricsUrls) Listen(kestrel, url, metrics: true);
+            var bound = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var url in config.ListenClientUrls) Listen(kestrel, url, server.Tls.Client, bound);
+            foreach (var url in config.ListenMetricsUrls) Listen(kestrel, url, server.Tls.Client, bound, metrics: true);
         });
 
         var app = builder.Build();
@@ -93,22 +98,58 @@ public static class ServerHost
         }
     }
 
-    private static void Listen(KestrelServerOptions kestrel, Uri url, bool metrics = false)
+    // HTTP/2 first: gRPC clients offer both and etcd's cmux prefers h2.
+    private static readonly List<SslApplicationProtocol> Alpn = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
+
+    /// <summary>How long a TLS handshake on the client port may take before the connection is closed.</summary>
+    public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
+
+    private static void Listen(KestrelServerOptions kestrel, Uri url, ListenerTls? tls, HashSet<string> bound, bool metrics = false)
     {
-        if (url.Scheme != "http")
-            throw new NotSupportedException($"listen URL {url}: only http:// is served so far (TLS arrives with the security work)");
-        var address = url.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(url.Host.Trim('[', ']'));
-        var socket = new IPEndPoint(address, url.Port);
-        kestrel.Listen(new ProtocolEndPoint(socket, HttpProtocols.Http2), o =>
+        var socket = SocketOf(url);
+        var secure = url.Scheme is "https" or "unixs";
+        // Several URLs can name one socket (http:// and https:// on one port, as etcd allows):
+        // each kind is bound once and the transport sorts the connections.
+        if (!bound.Add($"{secure}|{socket}")) return;
+        if (secure)
+        {
+            var serverTls = tls ?? throw new InvalidOperationException($"listen URL {url}: no TLS configured");
+            kestrel.Listen(new ProtocolEndPoint(socket, ConnectionKind.Tls), o =>
+            {
+                o.Protocols = HttpProtocols.Http1AndHttp2;
+                if (metrics) o.Use(MetricsListener.Mark);
+                o.UseHttps(new TlsHandshakeCallbackOptions
+                {
+                    OnConnection = context => ValueTask.FromResult(serverTls.OptionsFor(context.Connection.RemoteEndPoint, Alpn)),
+                    HandshakeTimeout = HandshakeTimeout,
+                });
+                o.UseAuthorityNormalization(onlyAfterAlpnH2: true);
+            });
+            return;
+        }
+        kestrel.Listen(new ProtocolEndPoint(socket, ConnectionKind.Http2), o =>
         {
             o.Protocols = HttpProtocols.Http2;
             if (metrics) o.Use(MetricsListener.Mark);
             o.UseAuthorityNormalization();
         });
-        kestrel.Listen(new ProtocolEndPoint(socket, HttpProtocols.Http1), o =>
+        kestrel.Listen(new ProtocolEndPoint(socket, ConnectionKind.Http1), o =>
         {
             o.Protocols = HttpProtocols.Http1;
             if (metrics) o.Use(MetricsListener.Mark);
         });
+    }
+
+    private static EndPoint SocketOf(Uri url)
+    {
+        if (url.Scheme is "unix" or "unixs")
+        {
+            // etcd listens on host + path: "unix://localhost:2379" is the file "localhost:2379".
+            return new UnixDomainSocketEndPoint(url.Authority + url.AbsolutePath.TrimEnd('/'));
+        }
+        if (url.Scheme is not ("http" or "https"))
+            throw new InvalidOperationException($"listen URL {url}: unsupported scheme {url.Scheme}");
+        var address = url.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(url.Host.Trim('[', ']'));
+        return new IPEndPoint(address, url.Port);
     }
 }

@@ -17,7 +17,8 @@ public static class HealthRoutes
             counters.Health(answer.StatusCode == 200);
             return answer;
         }
-        app.Map("/health", context => Answer(context, Health));
+        // etcd 3.4's /health writes its JSON without X-Content-Type-Options; 3.5's /livez and /readyz add it.
+        app.Map("/health", context => Answer(context, Health, noSniff: false));
         MapChecks(app, "livez", HealthChecks.Livez, member, timeout, counters);
         MapChecks(app, "readyz", HealthChecks.Readyz, member, timeout, counters);
     }
@@ -27,12 +28,12 @@ public static class HealthRoutes
         void Record(string check, bool ok) => counters.Check(type, check, ok);
         Task<HealthAnswer> All(HttpContext context) => HealthChecks.RunAsync(member, checks, Values(context.Request.Query["exclude"]),
             context.Request.Query.ContainsKey("verbose"), timeout, Record);
-        app.Map("/" + type, context => Answer(context, All));
+        app.Map("/" + type, context => Answer(context, All, noSniff: true));
         foreach (var check in checks)
         {
             string[] one = [check];
             Task<HealthAnswer> One(HttpContext context) => HealthChecks.RunAsync(member, one, [], context.Request.Query.ContainsKey("verbose"), timeout, Record);
-            app.Map($"/{type}/{check}", context => Answer(context, One));
+            app.Map($"/{type}/{check}", context => Answer(context, One, noSniff: true));
         }
     }
 
@@ -46,24 +47,24 @@ public static class HealthRoutes
         return set;
     }
 
-    private static async Task Answer(HttpContext context, Func<HttpContext, Task<HealthAnswer>> run)
+    private static async Task Answer(HttpContext context, Func<HttpContext, Task<HealthAnswer>> run, bool noSniff)
     {
         var response = context.Response;
         if (!HttpMethods.IsGet(context.Request.Method))
         {
             response.Headers.Allow = "GET";
-            await Write(response, 405, "Method Not Allowed\n").ConfigureAwait(false);
+            await Write(response, 405, "Method Not Allowed\n", noSniff).ConfigureAwait(false);
             return;
         }
         var answer = await run(context).ConfigureAwait(false);
-        await Write(response, answer.StatusCode, answer.Body).ConfigureAwait(false);
+        await Write(response, answer.StatusCode, answer.Body, noSniff).ConfigureAwait(false);
     }
 
-    private static Task Write(HttpResponse response, int status, string body)
+    private static Task Write(HttpResponse response, int status, string body, bool noSniff)
     {
         response.StatusCode = status;
         response.ContentType = "text/plain; charset=utf-8";
-        response.Headers.XContentTypeOptions = "nosniff";
+        if (noSniff) response.Headers.XContentTypeOptions = "nosniff";
         return response.WriteAsync(body);
     }
 }

@@ -157,9 +157,13 @@ public static class GatewayCall
         await body.NextAsync(token).ConfigureAwait(false) is { } json ? ProtoJsonReader.Parse(json, type) : null;
 
     // grpc-gateway's AnnotateContext: the Authorization header and Grpc-Metadata-* headers become call metadata.
+    // Every call also carries "grpcgateway-accept", which grpc-gateway derives from Accept: the
+    // server knows by it that the TLS identity of the call is the gateway's (this member's own
+    // certificate), not the HTTP client's, and never takes its common name as the user. etcd's
+    // gateway omits it when the client sends no Accept header; here it is always sent.
     private static Metadata Metadata(HttpRequest request)
     {
-        var metadata = new Metadata();
+        var metadata = new Metadata { { "grpcgateway-accept", request.Headers.Accept.ToString() is { Length: > 0 } accept ? accept : "*/*" } };
         foreach (var (name, values) in request.Headers)
         {
             string key;

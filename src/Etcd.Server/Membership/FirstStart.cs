@@ -17,14 +17,14 @@ namespace Etcd.Server.Membership;
 /// <param name="RunningMembers">The members of the running cluster (when joining), so the transport can reach them before the log names them.</param>
 public sealed record FirstStart(ulong MemberId, ulong ClusterId, IReadOnlyList<Peer>? BootstrapPeers, IReadOnlyList<Member> RunningMembers)
 {
-    public static async Task<FirstStart> PlanAsync(EtcdConfig config, ZapLogger logger)
+    public static async Task<FirstStart> PlanAsync(EtcdConfig config, PeerChannels channels, ZapLogger logger)
     {
         var listed = InitialCluster.Parse(config.InitialCluster, config.InitialClusterToken);
         if (config.InitialClusterState == "existing")
         {
             var self = InitialClusterCheck.ForJoin(config, listed);
             var others = listed.Where(m => m.Name != self.Name).SelectMany(m => m.PeerUrls);
-            var running = await RemoteCluster.FetchAsync(others, logger).ConfigureAwait(false);
+            var running = await RemoteCluster.FetchAsync(others, channels, logger).ConfigureAwait(false);
             var memberId = InitialClusterCheck.AssignLocalId(listed, self.Name, running.ClusterId, running.Members);
             logger.Info("joining an existing cluster", LogField.Id("local-member-id", memberId), LogField.Id("cluster-id", running.ClusterId));
             return new FirstStart(memberId, running.ClusterId, null, running.Members);

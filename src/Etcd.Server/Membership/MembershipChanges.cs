@@ -97,7 +97,8 @@ public sealed class MembershipChanges(Func<EtcdServer> server, PeerTransport tra
     /// Promotes a learner. Only the leader can tell whether the learner has caught up, so a
     /// follower hands the request to the leader, as etcd does; the answer is the leader's member list.
     /// </summary>
-    public async Task<IReadOnlyList<Member>> PromoteAsync(ulong id, CancellationToken cancellationToken)
+    /// <param name="token">The client's token, handed to the leader, which checks it too (null without auth).</param>
+    public async Task<IReadOnlyList<Member>> PromoteAsync(ulong id, string? token, CancellationToken cancellationToken)
     {
         if (Raft.IsLeader)
         {
@@ -115,17 +116,20 @@ public sealed class MembershipChanges(Func<EtcdServer> server, PeerTransport tra
                 {
                     try
                     {
-                        using var channel = PeerChannels.Open(url);
+                        using var channel = transport.Channels.Open(url);
+                        var headers = transport.HeadersFor(leader);
+                        if (token is not null) headers.Add("token", token);
                         var response = await new RaftPeer.RaftPeerClient(channel)
-                            .PromoteAsync(new PromoteRequest { Id = id }, transport.HeadersFor(leader), cancellationToken: deadline.Token).ResponseAsync.ConfigureAwait(false);
+                            .PromoteAsync(new PromoteRequest { Id = id }, headers, cancellationToken: deadline.Token).ResponseAsync.ConfigureAwait(false);
                         return [.. response.Members.Select(m => new Member
                         {
                             Id = m.Id, Name = m.Name, PeerUrls = [.. m.PeerUrls], ClientUrls = [.. m.ClientUrls], IsLearner = m.IsLearner,
                         })];
                     }
-                    catch (RpcException e) when (e.StatusCode is StatusCode.FailedPrecondition or StatusCode.NotFound)
+                    catch (RpcException e) when (e.StatusCode is StatusCode.FailedPrecondition or StatusCode.NotFound
+                        or StatusCode.PermissionDenied or StatusCode.InvalidArgument or StatusCode.Unauthenticated)
                     {
-                        // The leader's verdict (not ready, not a learner, not found): final.
+                        // The leader's verdict (not ready, not a learner, not found, not root): final.
                         throw new RpcException(e.Status, e.Message);
                     }
                     catch (Exception) when (!deadline.IsCancellationRequested)

@@ -62,7 +62,7 @@ public sealed class LeaderCalls(PeerTransport transport, ClusterMembers members,
         }
     }
 
-    private GrpcChannel ChannelTo(string url) => _channels.GetOrAdd(url, PeerChannels.Open);
+    private GrpcChannel ChannelTo(string url) => _channels.GetOrAdd(url, transport.Channels.Open);
 
     public void Dispose()
     {

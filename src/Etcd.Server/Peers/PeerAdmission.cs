@@ -11,6 +11,14 @@ namespace Etcd.Server.Peers;
 /// </summary>
 public sealed class PeerAdmission(ulong localId, ClusterMembers members, PeerTransport transport, ZapLogger logger)
 {
+    /// <summary>The checks each message on an admitted stream passes before Raft sees it.</summary>
+    public PeerMessageCheck Messages { get; } = new(localId, members);
+
+    /// <summary>Logs the first message of a stream that was dropped (one line per stream, not per message).</summary>
+    public void Dropped(ulong sender, Raft.Raftpb.Message message, string reason) =>
+        logger.Warn("dropped Raft message from peer", LogField.Id("local-member-id", localId), LogField.Id("remote-peer-id", sender),
+            LogField.Of("message-type", message.Type.ToString()), LogField.Id("message-from", message.From), LogField.Of("reason", reason));
+
     /// <summary>Returns the caller's member id, or throws the refusal the caller will see.</summary>
     public ulong Admit(ServerCallContext context)
     {

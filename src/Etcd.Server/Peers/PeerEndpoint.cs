@@ -16,4 +16,10 @@ public sealed class PeerEndpoint(PeerAdmission admission, SnapshotReceiver snaps
 
     /// <summary>Set once the server exists: the leader's half of a follower's lease renewals and time-to-live.</summary>
     public Leases.LeaseRequests? Leases { get; set; }
+
+    /// <summary>Set once the server exists: the leader's half of a follower's Authenticate.</summary>
+    public AuthenticateRequests? Authenticate { get; set; }
+
+    /// <summary>Set once the server exists: who a forwarded request's token names (MemberPromote needs root).</summary>
+    public Authentication.Callers? Callers { get; set; }
 }

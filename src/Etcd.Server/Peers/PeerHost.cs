@@ -1,6 +1,9 @@
 using System.Net;
+using System.Net.Security;
 using Etcd.Server.Configuration;
+using Etcd.Server.Tls;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace Etcd.Server.Peers;
 
@@ -14,7 +17,7 @@ public sealed class PeerHost : IAsyncDisposable
 
     private PeerHost(WebApplication app) => _app = app;
 
-    public static async Task<PeerHost> StartAsync(EtcdConfig config, PeerEndpoint endpoint)
+    public static async Task<PeerHost> StartAsync(EtcdConfig config, PeerEndpoint endpoint, ListenerTls? tls)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseKestrelCore();
@@ -37,7 +40,7 @@ public sealed class PeerHost : IAsyncDisposable
             kestrel.Limits.Http2.InitialStreamWindowSize = 4 * 1024 * 1024;
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(2);
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(5);
-            foreach (var url in config.ListenPeerUrls) Listen(kestrel, url);
+            foreach (var url in config.ListenPeerUrls) Listen(kestrel, url, tls);
         });
         var app = builder.Build();
         app.MapGrpcService<RaftPeerService>();
@@ -54,12 +57,27 @@ public sealed class PeerHost : IAsyncDisposable
         return new PeerHost(app);
     }
 
-    private static void Listen(KestrelServerOptions kestrel, Uri url)
+    private static readonly List<SslApplicationProtocol> Alpn = [SslApplicationProtocol.Http2];
+
+    /// <summary>How long a TLS handshake on the peer port may take (etcd's peer read timeout).</summary>
+    public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(5);
+
+    private static void Listen(KestrelServerOptions kestrel, Uri url, ListenerTls? tls)
     {
-        if (url.Scheme != "http")
-            throw new NotSupportedException($"listen peer URL {url}: only http:// is served so far (peer TLS arrives with the security work)");
+        if (url.Scheme is not ("http" or "https"))
+            throw new Core.BootstrapException($"listen peer URL {url}: unsupported scheme {url.Scheme} (http or https)");
         var address = url.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(url.Host.Trim('[', ']'));
-        kestrel.Listen(address, url.Port, o => o.Protocols = HttpProtocols.Http2);
+        kestrel.Listen(address, url.Port, o =>
+        {
+            o.Protocols = HttpProtocols.Http2;
+            if (url.Scheme != "https") return;
+            var peerTls = tls ?? throw new InvalidOperationException($"listen peer URL {url}: no TLS configured");
+            o.UseHttps(new TlsHandshakeCallbackOptions
+            {
+                OnConnection = context => ValueTask.FromResult(peerTls.OptionsFor(context.Connection.RemoteEndPoint, Alpn)),
+                HandshakeTimeout = HandshakeTimeout,
+            });
+        });
     }
 
     // Peer streams never end on their own: a graceful stop would wait out Kestrel's whole

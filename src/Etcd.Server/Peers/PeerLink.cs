@@ -107,7 +107,7 @@ public sealed class PeerLink : IAsyncDisposable
         {
             try
             {
-                using var channel = PeerChannels.Open(CurrentUrl);
+                using var channel = _transport.Channels.Open(CurrentUrl);
                 await StreamAsync(new RaftPeer.RaftPeerClient(channel), stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)

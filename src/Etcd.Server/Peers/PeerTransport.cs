@@ -27,8 +27,10 @@ public sealed class PeerTransport : IPeerSender, IAsyncDisposable
     private RaftNode? _raft;
     private volatile bool _disposed;
 
-    public PeerTransport(ulong localId, IReadOnlyList<string> localPeerUrls, ClusterMembers members, Func<IBackend> backend, ZapLogger logger)
+    public PeerTransport(ulong localId, IReadOnlyList<string> localPeerUrls, ClusterMembers members, Func<IBackend> backend, ZapLogger logger,
+        PeerChannels channels)
     {
+        Channels = channels;
         LocalId = localId;
         _localUrls = localPeerUrls;
         _members = members;
@@ -38,6 +40,9 @@ public sealed class PeerTransport : IPeerSender, IAsyncDisposable
     }
 
     public ulong LocalId { get; }
+
+    /// <summary>How channels to other members are opened (cleartext or this member's peer TLS).</summary>
+    public PeerChannels Channels { get; }
 
     internal ZapLogger Logger => _logger;
 

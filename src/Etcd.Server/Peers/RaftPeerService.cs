@@ -16,6 +16,8 @@ public sealed class RaftPeerService(PeerEndpoint endpoint) : RaftPeer.RaftPeerBa
         await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
         var raft = endpoint.Raft;
         var members = endpoint.Members;
+        var check = endpoint.Admission.Messages;
+        var loggedDrop = false;
         var receivedLabel = Metrics.EtcdMetrics.PeerLabel("From", from);
         try
         {
@@ -24,7 +26,16 @@ public sealed class RaftPeerService(PeerEndpoint endpoint) : RaftPeer.RaftPeerBa
                 // A member removed while its stream was open is turned away now; it learns from
                 // the refusal that it must stop (Raft no longer tells it anything).
                 if (members.IsRemoved(from)) throw PeerRejection.Rejected(StatusCode.PermissionDenied, PeerRejection.RemovedMember);
-                foreach (var message in requestStream.Current.Messages) raft.Step(message);
+                foreach (var message in requestStream.Current.Messages)
+                {
+                    if (check.Refusal(message, from) is { } refused)
+                    {
+                        if (!loggedDrop) endpoint.Admission.Dropped(from, message, refused);
+                        loggedDrop = true;
+                        continue;
+                    }
+                    raft.Step(message);
+                }
                 Metrics.EtcdMetrics.PeerReceivedBytes.Add(receivedLabel, requestStream.Current.CalculateSize());
             }
         }
@@ -38,7 +49,7 @@ public sealed class RaftPeerService(PeerEndpoint endpoint) : RaftPeer.RaftPeerBa
     public override async Task<SnapshotReceived> Snapshot(IAsyncStreamReader<SnapshotChunk> requestStream, ServerCallContext context)
     {
         var from = endpoint.Admission.Admit(context);
-        var message = await endpoint.Snapshots.ReceiveAsync(requestStream, from, context.CancellationToken).ConfigureAwait(false);
+        var message = await endpoint.Snapshots.ReceiveAsync(requestStream, from, endpoint.Admission.Messages, context.CancellationToken).ConfigureAwait(false);
         endpoint.Raft.Step(message);
         return new SnapshotReceived();
     }
@@ -47,6 +58,10 @@ public sealed class RaftPeerService(PeerEndpoint endpoint) : RaftPeer.RaftPeerBa
     {
         endpoint.Admission.Admit(context);
         var changes = endpoint.MembershipChanges ?? throw new RpcException(new Status(StatusCode.Unavailable, "etcdserver: server stopped"));
+        // The follower checked its client, but a forged call could come from anyone: with auth on,
+        // the client's token travels along and must name a root user here too.
+        var callers = endpoint.Callers ?? throw new RpcException(new Status(StatusCode.Unavailable, "etcdserver: server stopped"));
+        await callers.RequireAdminAsync(context).ConfigureAwait(false);
         await changes.PromoteAsLeaderAsync(request.Id, context.CancellationToken).ConfigureAwait(false);
         return ListMembers();
     }
@@ -64,6 +79,13 @@ public sealed class RaftPeerService(PeerEndpoint endpoint) : RaftPeer.RaftPeerBa
         endpoint.Admission.Admit(context);
         var leases = endpoint.Leases ?? throw new RpcException(new Status(StatusCode.Unavailable, "etcdserver: server stopped"));
         return Task.FromResult(leases.TimeToLiveForFollower(request));
+    }
+
+    public override Task<AuthenticateResponse> Authenticate(AuthenticateRequest request, ServerCallContext context)
+    {
+        endpoint.Admission.Admit(context);
+        var authenticate = endpoint.Authenticate ?? throw new RpcException(new Status(StatusCode.Unavailable, "etcdserver: server stopped"));
+        return authenticate.AuthenticateForFollowerAsync(request, context.CancellationToken);
     }
 
     public override Task<MembersResponse> Members(MembersRequest request, ServerCallContext context) => Task.FromResult(ListMembers());

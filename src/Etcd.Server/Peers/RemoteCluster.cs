@@ -11,13 +11,13 @@ public sealed record RemoteCluster(ulong ClusterId, IReadOnlyList<Member> Member
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Asks each URL in turn; the first answer wins. Throws with etcd's text when none answers.</summary>
-    public static async Task<RemoteCluster> FetchAsync(IEnumerable<string> peerUrls, ZapLogger logger)
+    public static async Task<RemoteCluster> FetchAsync(IEnumerable<string> peerUrls, PeerChannels channels, ZapLogger logger)
     {
         foreach (var url in peerUrls)
         {
             try
             {
-                using var channel = PeerChannels.Open(url);
+                using var channel = channels.Open(url);
                 var response = await new RaftPeer.RaftPeerClient(channel)
                     .MembersAsync(new MembersRequest(), deadline: DateTime.UtcNow + RequestTimeout).ResponseAsync.ConfigureAwait(false);
                 var members = response.Members.Select(m => new Member

@@ -15,7 +15,7 @@ namespace Etcd.Server.Peers;
 /// </summary>
 public sealed class SnapshotReceiver(ReceivedBackends backends, ulong localId, ZapLogger logger)
 {
-    public async Task<Message> ReceiveAsync(IAsyncStreamReader<SnapshotChunk> chunks, ulong from, CancellationToken cancellationToken)
+    public async Task<Message> ReceiveAsync(IAsyncStreamReader<SnapshotChunk> chunks, ulong from, PeerMessageCheck check, CancellationToken cancellationToken)
     {
         if (!await chunks.MoveNext(cancellationToken).ConfigureAwait(false) || chunks.Current.Message is not { } message)
             throw new RpcException(new Status(StatusCode.InvalidArgument, "snapshot stream must start with the raft message"));
@@ -24,6 +24,13 @@ public sealed class SnapshotReceiver(ReceivedBackends backends, ulong localId, Z
             logger.Warn("unexpected Raft message type", LogField.Id("local-member-id", localId), LogField.Id("remote-snapshot-sender-id", from),
                 LogField.Of("message-type", message.Type.ToString()));
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"wrong raft message type {message.Type} on snapshot path"));
+        }
+        // Checked before anything is written: a stranger's snapshot never reaches the disk.
+        if (check.Refusal(message, from) is { } refused)
+        {
+            logger.Warn("dropped Raft message from peer", LogField.Id("local-member-id", localId), LogField.Id("remote-peer-id", from),
+                LogField.Of("message-type", message.Type.ToString()), LogField.Id("message-from", message.From), LogField.Of("reason", refused));
+            throw PeerRejection.Rejected(StatusCode.PermissionDenied, refused);
         }
         var index = message.Snapshot.Metadata.Index;
         logger.Info("receiving database snapshot", LogField.Id("local-member-id", localId), LogField.Id("remote-snapshot-sender-id", from),

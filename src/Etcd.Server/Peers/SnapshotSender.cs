@@ -34,7 +34,7 @@ public sealed class SnapshotSender(PeerTransport transport, Message message, IRe
         {
             using (view)
             {
-                using var channel = PeerChannels.Open(urls[0]);
+                using var channel = transport.Channels.Open(urls[0]);
                 using var timeout = new CancellationTokenSource(Timeout);
                 var client = new RaftPeer.RaftPeerClient(channel);
                 using var call = client.Snapshot(transport.HeadersFor(to), cancellationToken: timeout.Token);

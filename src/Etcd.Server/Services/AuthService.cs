@@ -27,33 +27,9 @@ public sealed class AuthService(EtcdServer server) : Etcd.Api.Etcdserverpb.Auth.
         return new AuthStatusResponse { Header = server.Header(server.Kv.CurrentRevision), Enabled = state.Enabled, AuthRevision = state.Revision };
     }
 
-    /// <summary>
-    /// etcd's Authenticate: the password is checked against this member's store, then an entry
-    /// installs the token on every member. If the store changed in between (a password changed,
-    /// a user deleted), the check is done again.
-    /// </summary>
-    public override async Task<AuthenticateResponse> Authenticate(AuthenticateRequest request, ServerCallContext context)
-    {
-        await server.WaitLinearizableAsync(context.CancellationToken).ConfigureAwait(false);
-        while (true)
-        {
-            ulong checkedAt;
-            try
-            {
-                checkedAt = server.Auth.CheckPassword(request.Name, request.Password);
-            }
-            catch (EtcdException e) when (e.Code != StatusCode.FailedPrecondition)
-            {
-                server.Logger.Warn("invalid authentication was requested", Logging.LogField.Of("user", request.Name), Logging.LogField.Of("error", e.Message));
-                throw;
-            }
-            var entry = new InternalRaftRequest { Authenticate = new InternalAuthenticateRequest { Name = request.Name, SimpleToken = SimpleTokens.NewPrefix() } };
-            // No caller identity: a client renewing its token may still send the expired one.
-            var response = (AuthenticateResponse)await server.ProposeAsync(entry, context.CancellationToken).ConfigureAwait(false);
-            if (checkedAt == server.Auth.Revision) return Filled(response, r => r.Header);
-            server.Logger.Info("revision when password checked became stale; retrying");
-        }
-    }
+    /// <summary>etcd's Authenticate, proposed by the leader (a follower asks it over the peer API).</summary>
+    public override Task<AuthenticateResponse> Authenticate(AuthenticateRequest request, ServerCallContext context) =>
+        server.AuthenticateRequests.AuthenticateAsync(request, context.CancellationToken);
 
     public override async Task<AuthUserAddResponse> UserAdd(AuthUserAddRequest request, ServerCallContext context)
     {

@@ -52,7 +52,8 @@ public sealed class ClusterService(EtcdServer server) : Cluster.ClusterBase
     public override async Task<MemberPromoteResponse> MemberPromote(MemberPromoteRequest request, ServerCallContext context)
     {
         await server.Callers.RequireAdminAsync(context).ConfigureAwait(false);
-        var members = await server.MembershipChanges.PromoteAsync(request.ID, context.CancellationToken).ConfigureAwait(false);
+        var members = await server.MembershipChanges.PromoteAsync(request.ID,
+            server.Auth.Enabled ? context.RequestHeaders.GetValue("token") ?? context.RequestHeaders.GetValue("authorization") : null, context.CancellationToken).ConfigureAwait(false);
         var response = new MemberPromoteResponse { Header = Header() };
         response.Members.Add(Members(members));
         return response;

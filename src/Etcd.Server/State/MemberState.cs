@@ -36,6 +36,9 @@ public sealed record MemberStateSettings
     /// <summary>The tokens issued by Authenticate entries.</summary>
     public required SimpleTokens Tokens { get; init; }
 
+    /// <summary>The signer and verifier of --auth-token jwt; null for simple tokens.</summary>
+    public Authentication.JwtTokens? Jwt { get; init; }
+
     /// <summary>Physical compaction on the applying thread instead of in the background (the simulator's choice).</summary>
     public bool CompactInline { get; init; }
 }
@@ -78,7 +81,7 @@ public sealed partial class MemberState : IStateMachine, IDisposable
         Membership = new MembershipApplier(Members, _logger, _localId) { V2Records = V2Members };
         Alarms = AlarmList.Load(Backend);
         // Tokens live only in memory, as etcd's simple tokens do: a restart logs every client out.
-        Auth = AuthStore.Load(Backend, settings.Tokens, _logger);
+        Auth = AuthStore.Load(Backend, settings.Tokens, _logger, settings.Jwt);
         AuthApplier = new AuthApplier(Auth);
         LoadFromBackend();
         ConfState = confState;

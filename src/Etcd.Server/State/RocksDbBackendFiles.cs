@@ -31,6 +31,8 @@ public sealed class RocksDbBackendFiles(ReceivedBackends received, ZapLogger log
 
     private string InstalledMarker => Path.Combine(received.Directory, "current-backend");
 
+    private string InstalledMarkerStaging => InstalledMarker + ".tmp";
+
     public IBackend OpenCurrent(ulong snapshotIndex)
     {
         var installed = received.Find(snapshotIndex) ?? NamedInMarker();
@@ -39,6 +41,11 @@ public sealed class RocksDbBackendFiles(ReceivedBackends received, ZapLogger log
             logger.Info("installing backend received with a snapshot", LogField.Of("path", installed));
             MoveInPlace(installed);
         }
+        // A kill after the received database became db but before the one it replaced went
+        // leaves that one set aside; a kill while naming the received one leaves the name's
+        // temporary file. Neither is used again.
+        if (Directory.Exists(CurrentPath) && Directory.Exists(RetiredPath)) Directory.Delete(RetiredPath, recursive: true);
+        File.Delete(InstalledMarkerStaging);
         File.Delete(InstalledMarker);
         // Received for a snapshot Raft never took, superseded, or cut off: never to be used.
         received.DeleteAllBut([], receptions: true);
@@ -54,7 +61,7 @@ public sealed class RocksDbBackendFiles(ReceivedBackends received, ZapLogger log
             ?? throw new InvalidOperationException($"no backend was received for the snapshot at index {snapshotIndex}");
         // Named before it is used, so that a start after a crash runs on it even once later
         // snapshots of the member's own have replaced the one it came with.
-        var staging = InstalledMarker + ".tmp";
+        var staging = InstalledMarkerStaging;
         File.WriteAllText(staging, Path.GetFileName(path));
         using (var file = new FileStream(staging, FileMode.Open, FileAccess.ReadWrite)) file.Flush(flushToDisk: true);
         File.Move(staging, InstalledMarker, overwrite: true);

@@ -132,6 +132,12 @@ public static class EtcdutlCommands
             BackupWalDir = line.Get("backup-wal-dir", ""),
             WithV3 = line.Has("with-v3") ? line.Flag("with-v3") : true,
         };
+        return RunBackup(options, error);
+    }
+
+    /// <summary>The backup with etcd's log lines; shared with etcdctl v2's backup.</summary>
+    public static int RunBackup(BackupOptions options, TextWriter error)
+    {
         using var logger = new ZapLogger(LogLevel.Info, [new ErrorStream(error)], ownsOutputs: false);
         DataDirBackup.Run(options, logger);
         return 0;

@@ -32,8 +32,8 @@ public sealed class SilentConnectionsTests
             }
             await using var transport = new ProtocolSniffingTransport(new SharedPool());
             var socket = new IPEndPoint(IPAddress.Loopback, port);
-            var http1 = await transport.BindAsync(new ProtocolEndPoint(socket, HttpProtocols.Http1));
-            await transport.BindAsync(new ProtocolEndPoint(socket, HttpProtocols.Http2));
+            var http1 = await transport.BindAsync(new ProtocolEndPoint(socket, ConnectionKind.Http1));
+            await transport.BindAsync(new ProtocolEndPoint(socket, ConnectionKind.Http2));
 
             // A flood of connections that say nothing.
             var silent = new List<TcpClient>();

@@ -43,7 +43,7 @@ public sealed class SnapshotReceiverTests : IDisposable
             Pairs((Bucket.Key, "k1", "v1"), (Bucket.Key, "k2", "v2")),
             Pairs((Bucket.Members, "a", "{}")),
             new SnapshotChunk { Last = true, TotalPairs = 3 },
-        ]), from: 2, CancellationToken.None);
+        ]), from: 2, PeerMessageCheckTests.CheckOfMember1, CancellationToken.None);
 
         Assert.Equal(42UL, message.Snapshot.Metadata.Index);
         var path = backends.Find(42);
@@ -64,7 +64,7 @@ public sealed class SnapshotReceiverTests : IDisposable
             new SnapshotChunk { Message = Snap(7) },
             Pairs((Bucket.Key, "k1", "v1")),
             new SnapshotChunk { Last = true, TotalPairs = 2 },
-        ]), from: 2, CancellationToken.None));
+        ]), from: 2, PeerMessageCheckTests.CheckOfMember1, CancellationToken.None));
         Assert.Equal(StatusCode.DataLoss, error.StatusCode);
         Assert.Null(backends.Find(7));
         Assert.Empty(Directory.EnumerateDirectories(_dir));
@@ -75,8 +75,26 @@ public sealed class SnapshotReceiverTests : IDisposable
     {
         var receiver = new SnapshotReceiver(new ReceivedBackends(_dir), 1, ZapLogger.Discard);
         var error = await Assert.ThrowsAsync<RpcException>(() => receiver.ReceiveAsync(new ListReader(
-            [new SnapshotChunk { Message = new Message { Type = MessageType.MsgApp } }]), from: 2, CancellationToken.None));
+            [new SnapshotChunk { Message = new Message { Type = MessageType.MsgApp } }]), from: 2, PeerMessageCheckTests.CheckOfMember1, CancellationToken.None));
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task ASnapshotFromAStrangerNeverReachesTheDisk()
+    {
+        var backends = new ReceivedBackends(_dir);
+        var receiver = new SnapshotReceiver(backends, 1, ZapLogger.Discard);
+        var forged = Snap(9);
+        forged.From = 99;
+        var error = await Assert.ThrowsAsync<RpcException>(() => receiver.ReceiveAsync(new ListReader(
+        [
+            new SnapshotChunk { Message = forged },
+            Pairs((Bucket.Key, "k1", "v1")),
+            new SnapshotChunk { Last = true, TotalPairs = 1 },
+        ]), from: 99, PeerMessageCheckTests.CheckOfMember1, CancellationToken.None));
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        Assert.Null(backends.Find(9));
+        Assert.Empty(Directory.EnumerateDirectories(_dir));
     }
 
     private sealed class ListReader(IReadOnlyList<SnapshotChunk> chunks) : IAsyncStreamReader<SnapshotChunk>

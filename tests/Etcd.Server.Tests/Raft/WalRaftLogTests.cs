@@ -39,6 +39,25 @@ public sealed class WalRaftLogTests : IDisposable
     }
 
     [Fact]
+    public void KilledWhileTheSnapshotFileWasBeingWritten_StartsFromTheSnapshotBeforeAndTheHalfFileGoes()
+    {
+        WriteLogWithSnapshotAt10(maxSnapshots: 1);
+        // The file is written under a temporary name and renamed once synced: a kill before the
+        // rename leaves a part of it there.
+        var half = Path.Combine(SnapDir, $"{1:x16}-{20:x16}.snap.tmp");
+        File.WriteAllBytes(half, new byte[7]);
+
+        var recovered = WalRaftLog.Open(WalDir, SnapDir, fsync: false, maxSnapshots: 1);
+        using (recovered.Log)
+        {
+            Assert.Equal(10UL, recovered.Snapshot!.Metadata.Index);
+            recovered.Log.Save(new HardState { Term = 1, Commit = 30 }, Entries(21, 30), sync: true);
+            recovered.Log.SaveSnapshot(SnapshotAt(30));
+        }
+        Assert.Equal([$"{1:x16}-{30:x16}.snap"], Directory.EnumerateFiles(SnapDir).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public void KilledAfterTheSnapshotFileBeforeItsWalMarker_StartsFromTheSnapshotBefore()
     {
         // Keeping one file is where the old order lost everything: the new file replaced the

@@ -76,6 +76,48 @@ public sealed class RocksDbBackendFilesTests : IDisposable
         Assert.Equal(["db"], Entries());
     }
 
+    /// <summary>
+    /// A kill at each step of installing a received database, as the files are left after it:
+    /// the next start runs on the received database (Raft took its snapshot at 20) and leaves
+    /// nothing else behind.
+    /// </summary>
+    [Theory]
+    [InlineData("naming-started")]
+    [InlineData("named")]
+    [InlineData("old-set-aside")]
+    [InlineData("received-moved-in")]
+    public void KilledAtEachStepOfAnInstall_StartsOnTheReceivedDatabaseWithNothingLeftOver(string step)
+    {
+        Write(_received.PathFor(20), "received");
+        var db = Path.Combine(_snapDir, "db");
+        var marker = Path.Combine(_snapDir, "current-backend");
+        switch (step)
+        {
+            case "naming-started":
+                // The marker's temporary file is half written: it names nothing yet.
+                File.WriteAllText(marker + ".tmp", "00000000");
+                break;
+            case "named":
+                Files().OpenReceived(20).Dispose();
+                break;
+            case "old-set-aside":
+                Files().OpenReceived(20).Dispose();
+                Directory.Move(db, db + ".replaced");
+                break;
+            case "received-moved-in":
+                Files().OpenReceived(20).Dispose();
+                Directory.Move(db, db + ".replaced");
+                Directory.Move(_received.PathFor(20), db);
+                break;
+        }
+
+        using (var backend = Files().OpenCurrent(snapshotIndex: 20)) Assert.Equal("received", Which(backend));
+        Assert.Equal(["db"], Entries());
+        // And the start after that one, with the member's own snapshots further on, too.
+        using (var backend = Files().OpenCurrent(snapshotIndex: 35)) Assert.Equal("received", Which(backend));
+        Assert.Equal(["db"], Entries());
+    }
+
     [Fact]
     public async Task AtRunTime_TheReplacedDatabaseGoesOnceClosedAndStaleReceivedOnesAtTheNextInstall()
     {

@@ -4,8 +4,8 @@ namespace Etcd.Server.V2.Http;
 
 /// <summary>
 /// The v2 HTTP API on the client URLs, served only with --enable-v2 (without it /v2 answers
-/// Go's plain 404, as etcd's mux does). Every /v2 answer carries etcd's
-/// permissive CORS headers, and OPTIONS is answered by them alone, as etcd's CORS wrapper does.
+/// Go's plain 404, as etcd's mux does). CORS and the host whitelist are checked in front of it
+/// (<see cref="Etcd.Server.Http.AccessControl"/>).
 /// </summary>
 public static class V2Routes
 {
@@ -16,20 +16,6 @@ public static class V2Routes
             app.Map("/v2/{**rest}", V2Answers.NotFoundAsync);
             return;
         }
-        app.Use(async (context, next) =>
-        {
-            if (!context.Request.Path.StartsWithSegments("/v2", StringComparison.Ordinal))
-            {
-                await next(context).ConfigureAwait(false);
-                return;
-            }
-            var headers = context.Response.Headers;
-            headers["Access-Control-Allow-Methods"] = "POST, GET, OPTIONS, PUT, DELETE";
-            headers["Access-Control-Allow-Origin"] = "*";
-            headers["Access-Control-Allow-Headers"] = "accept, content-type, authorization";
-            if (context.Request.Method == "OPTIONS") return;
-            await next(context).ConfigureAwait(false);
-        });
         var keys = new V2KeysEndpoint(server);
         var members = new V2MembersEndpoint(server);
         var stats = new V2StatsEndpoint(server);
