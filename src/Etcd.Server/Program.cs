@@ -96,7 +96,7 @@ public static class Program
             if (!stopping.IsCancellationRequested)
             {
                 logger.Info("ready to serve client requests");
-                SystemdNotify.Ready(System.Environment.GetEnvironmentVariable("NOTIFY_SOCKET"), logger);
+                SystemdNotify.Ready(logger);
                 foreach (var url in config.ListenClientUrls)
                     logger.Warn("serving client traffic insecurely; this is strongly discouraged!", LogField.Of("address", $"{url.Host}:{url.Port}"));
             }

@@ -63,16 +63,16 @@ public sealed class EtcdProcess : IAsyncDisposable
     }
 
     public static async Task<EtcdProcess> StartAsync(string binary, string? dataDir = null, int? clientPort = null, int? peerPort = null,
-        IEnumerable<string>? extraArgs = null)
+        IEnumerable<string>? extraArgs = null, IDictionary<string, string>? environment = null)
     {
         var ownsDataDir = dataDir is null;
         dataDir ??= Directory.CreateTempSubdirectory("etcd-test-").FullName;
         var member = new EtcdProcess(binary, dataDir, clientPort ?? FreePort.Next(), peerPort ?? FreePort.Next(), ownsDataDir);
-        await member.LaunchAsync(extraArgs ?? []);
+        await member.LaunchAsync(extraArgs ?? [], environment);
         return member;
     }
 
-    private async Task LaunchAsync(IEnumerable<string> extraArgs)
+    private async Task LaunchAsync(IEnumerable<string> extraArgs, IDictionary<string, string>? environment)
     {
         var client = $"http://127.0.0.1:{ClientPort}";
         var peer = $"http://127.0.0.1:{PeerPort}";
@@ -93,6 +93,7 @@ public sealed class EtcdProcess : IAsyncDisposable
             info.ArgumentList.Add(arg);
         }
         foreach (var arg in extraArgs) info.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
         _process = Process.Start(info)!;
         _process.OutputDataReceived += (_, e) => OnLine(e.Data);
         _process.ErrorDataReceived += (_, e) => OnLine(e.Data);

@@ -88,6 +88,8 @@ public static class GatewayCommand
         using var stopping = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stopping.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stopping.Cancel(); });
+        // Listening: a Type=notify unit for the gateway may go on, as etcd's gateway tells systemd.
+        Hosting.SystemdNotify.Ready(logger);
         await new TcpProxy(listener, endpoints, flags.GetDuration("retry-delay"), logger).RunAsync(stopping.Token).ConfigureAwait(false);
         return 0;
     }
