@@ -1,6 +1,7 @@
 using Etcd.Ctl.Cli;
 using Etcd.Ctl.Commands;
 using Etcd.Ctl.Output;
+using Etcd.Storage.Backend.RocksDb.Native;
 
 namespace Etcd.Ctl;
 
@@ -17,7 +18,17 @@ public static class Program
 
         using var stdout = new ConsoleOutput(Console.OpenStandardOutput());
         using var stderr = new ConsoleOutput(Console.OpenStandardError());
-        int code = Run(args, environment, stdout, stderr, Console.OpenStandardInput).GetAwaiter().GetResult();
+        int code;
+        try
+        {
+            code = Run(args, environment, stdout, stderr, Console.OpenStandardInput).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (RocksDbLibrary.IsMissing(e, out var message))
+        {
+            // Only snapshot restore and backup write a RocksDB backend; the rest never load it.
+            stderr.WriteLine(message);
+            code = ExitCode.Error;
+        }
         stdout.Flush();
         stderr.Flush();
         return code;

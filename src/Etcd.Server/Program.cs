@@ -4,6 +4,7 @@ using Etcd.Server.Configuration;
 using Etcd.Server.Core;
 using Etcd.Server.Hosting;
 using Etcd.Server.Logging;
+using Etcd.Storage.Backend.RocksDb.Native;
 
 namespace Etcd.Server;
 
@@ -47,6 +48,12 @@ public static class Program
             return e.ExitCode;
         }
 
+        // Before anything starts: without RocksDB's library the member cannot open its backend.
+        if (!RocksDbLibrary.TryLoad(out var missing))
+        {
+            Console.Error.WriteLine(missing);
+            return 1;
+        }
         using var logger = ZapLogger.Create(config.LogLevel, config.LogOutputs);
         if (configFile is not null)
             logger.Info("loaded server configuration, other configuration command line flags and environment variables will be ignored if provided", LogField.Of("path", configFile));

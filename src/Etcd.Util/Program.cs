@@ -1,3 +1,4 @@
+using Etcd.Storage.Backend.RocksDb.Native;
 using Etcd.Util.Cli;
 
 namespace Etcd.Util;
@@ -15,6 +16,11 @@ public static class Program
         {
             Console.Error.WriteLine("Error: " + e.Message);
             return e.ExitCode;
+        }
+        catch (Exception e) when (RocksDbLibrary.IsMissing(e, out var message))
+        {
+            Console.Error.WriteLine(message);
+            return 1;
         }
     }
 }

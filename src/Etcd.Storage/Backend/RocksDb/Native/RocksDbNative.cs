@@ -11,13 +11,16 @@ namespace Etcd.Storage.Backend.RocksDb.Native;
 /// </summary>
 /// <remarks>
 /// <see cref="LibraryName"/> resolves to <c>librocksdb.so</c> from the <c>RocksDB</c> NuGet
-/// package: the default probing looks in the native asset directories the app's deps.json lists
-/// (<c>runtimes/&lt;rid&gt;/native</c>), or beside the executable for a RID-specific or AOT
-/// publish, which is the same file RocksDbSharp loaded.
+/// package through <see cref="RocksDbLibrary"/>: beside the resolved executable for a published
+/// program, else the default probing (the native asset directories an app's deps.json lists,
+/// <c>runtimes/&lt;rid&gt;/native</c>, as for the tests).
 /// </remarks>
 internal static unsafe partial class RocksDbNative
 {
-    private const string LibraryName = "rocksdb";
+    private const string LibraryName = RocksDbLibrary.RocksDbNativeName;
+
+    // Before the first call into the library: RocksDbLibrary decides which file it is.
+    static RocksDbNative() => RocksDbLibrary.Resolve();
 
     [LibraryImport(LibraryName)]
     public static partial void rocksdb_free(void* ptr);
