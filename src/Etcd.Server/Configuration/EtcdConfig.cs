@@ -45,6 +45,9 @@ public sealed class EtcdConfig
     public required string LogLevel { get; init; }
     public required IReadOnlyList<string> LogOutputs { get; init; }
     public TimeSpan WatchProgressNotifyInterval { get; init; }
+
+    /// <summary>--experimental-warning-apply-duration: a slower apply is logged and counted.</summary>
+    public TimeSpan WarningApplyDuration { get; init; } = State.SlowApplyWarning.DefaultThreshold;
     public bool LeaseCheckpoint { get; init; }
 
     /// <summary>--experimental-initial-corrupt-check: compare the KV hash with the peers' before serving.</summary>
@@ -121,6 +124,7 @@ public sealed class EtcdConfig
             LogLevel = flags.GetBool("debug") ? "debug" : flags.GetString("log-level"),
             LogOutputs = flags.GetString("log-outputs").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             WatchProgressNotifyInterval = flags.GetDuration("experimental-watch-progress-notify-interval"),
+            WarningApplyDuration = flags.GetDuration("experimental-warning-apply-duration"),
             LeaseCheckpoint = flags.GetBool("experimental-enable-lease-checkpoint"),
             MetricsLevel = flags.GetString("metrics"),
             InitialCorruptCheck = flags.GetBool("experimental-initial-corrupt-check"),

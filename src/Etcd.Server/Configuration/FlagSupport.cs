@@ -82,7 +82,7 @@ public static class FlagSupport
         ["backend-batch-interval"] = NotHere("each applied Raft batch is one backend commit"),
         ["backend-batch-limit"] = NotHere("each applied Raft batch is one backend commit"),
         ["experimental-warning-unary-request-duration"] = NotHere("slow requests are not logged yet; the warning is advisory"),
-        ["experimental-warning-apply-duration"] = NotHere("slow applies are not logged yet; the warning is advisory"),
+        ["experimental-warning-apply-duration"] = Yes,
         ["experimental-max-learners"] = NotHere("the learner limit is etcd's default of 1"),
 
         ["force-new-cluster"] = Refuse("forcing a new cluster from existing data is not implemented"),

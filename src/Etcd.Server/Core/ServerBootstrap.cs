@@ -58,6 +58,7 @@ public static class ServerBootstrap
         if (restarting)
         {
             var recovered = WalRaftLog.Open(layout.WalDir, layout.SnapDir, !config.UnsafeNoFsync, (int)config.MaxSnapshots);
+            recovered.Log.Logger = logger;
             logger.Info("restarting local member", LogField.Id("cluster-id", recovered.Metadata.ClusterID), LogField.Id("local-member-id", recovered.Metadata.NodeID),
                 LogField.Of("commit-index", recovered.HardState?.Commit ?? 0));
             return new StartingLog(recovered.Log, recovered.Metadata.NodeID, recovered.Metadata.ClusterID, recovered.Recovery, null, []);
@@ -65,6 +66,7 @@ public static class ServerBootstrap
         var first = await FirstStart.PlanAsync(config, channels, logger).ConfigureAwait(false);
         var created = WalRaftLog.Create(layout.WalDir, layout.SnapDir, new Etcd.Api.Etcdserverpb.Metadata { NodeID = first.MemberId, ClusterID = first.ClusterId },
             !config.UnsafeNoFsync, (int)config.MaxSnapshots);
+        created.Logger = logger;
         return new StartingLog(created, first.MemberId, first.ClusterId, RecoveredLog.Empty, first.BootstrapPeers, first.RunningMembers);
     }
 
@@ -86,6 +88,7 @@ public static class ServerBootstrap
             LeasePromotionExtension = TimeSpan.FromMilliseconds(config.ElectionMs),
             Tokens = new SimpleTokens(TimeProvider.System, TimeSpan.FromSeconds(config.AuthTokenTtlSeconds)),
             Jwt = AuthTokenOption.JwtOf(config.AuthToken, TimeProvider.System),
+            WarningApplyDuration = config.WarningApplyDuration,
         });
     }
 

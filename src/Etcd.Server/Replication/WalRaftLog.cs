@@ -1,5 +1,6 @@
 using Etcd.Api.Etcdserverpb;
 using Etcd.Raft.Raftpb;
+using Etcd.Server.Logging;
 using Etcd.Storage.Wal;
 using Google.Protobuf;
 
@@ -57,12 +58,23 @@ public sealed class WalRaftLog : IRaftDurableLog
         if (hardState is null && entries.Count == 0) return;
         foreach (var entry in entries) _wal.AppendEntry(entry.Index, Encode(entry));
         if (hardState is not null) _wal.SaveState(Encode(hardState));
-        if (sync && _fsync)
-        {
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            _wal.Sync();
-            Metrics.EtcdMetrics.WalFsync.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started));
-        }
+        if (sync && _fsync) Sync();
+    }
+
+    /// <summary>Where a slow fdatasync is reported ("slow fdatasync", as etcd's WAL); none for offline tools.</summary>
+    public ZapLogger? Logger { get; set; }
+
+    /// <summary>A sync longer than this is logged (etcd's warnSyncDuration, one second).</summary>
+    public TimeSpan SlowSyncThreshold { get; set; } = TimeSpan.FromSeconds(1);
+
+    private void Sync()
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        _wal.Sync();
+        var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        Metrics.EtcdMetrics.WalFsync.Observe(took);
+        if (took > SlowSyncThreshold)
+            Logger?.Warn("slow fdatasync", LogField.Duration("took", took), LogField.Duration("expected-duration", SlowSyncThreshold));
     }
 
     // Records are encoded into one reused buffer (the WAL copies them into its own): Save runs
@@ -85,7 +97,7 @@ public sealed class WalRaftLog : IRaftDurableLog
         // no marker for, which Open passes over for the one before.
         _snapshots.Save(snapshot);
         _wal.AppendSnapshotMarker(new WalSnapshot(snapshot.Metadata.Index, snapshot.Metadata.Term));
-        _wal.Sync();
+        Sync();
         _snapshots.Purge();
     }
 

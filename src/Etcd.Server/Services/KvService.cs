@@ -14,21 +14,36 @@ public sealed class KvService(EtcdServer server) : KV.KVBase
     {
         RequestValidation.CheckRange(request);
         Interlocked.Increment(ref Metrics.EtcdMetrics.Ranges);
-        if (!request.Serializable) await server.WaitLinearizableAsync(context.CancellationToken).ConfigureAwait(false);
-        // Reads do not go through Raft, so their permission is checked here, as etcd does.
-        var caller = server.Auth.Enabled ? await server.Callers.RequireReadAsync(context, request.Key.Memory, request.RangeEnd.Memory).ConfigureAwait(false) : null;
-        RangeResponse response;
+        // etcd times a range from here, its linearizable wait included.
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        RangeResponse? response = null;
+        EtcdException? error = null;
         try
         {
-            response = server.Kv.Range(request);
+            if (!request.Serializable) await server.WaitLinearizableAsync(context.CancellationToken).ConfigureAwait(false);
+            // Reads do not go through Raft, so their permission is checked here, as etcd does.
+            var caller = server.Auth.Enabled ? await server.Callers.RequireReadAsync(context, request.Key.Memory, request.RangeEnd.Memory).ConfigureAwait(false) : null;
+            try
+            {
+                response = server.Kv.Range(request);
+            }
+            catch (MvccException e)
+            {
+                throw MvccErrors.ToEtcd(e);
+            }
+            if (caller is not null) server.Callers.CheckUnchanged(caller);
+            server.FillHeader(response.Header);
+            return response;
         }
-        catch (MvccException e)
+        catch (EtcdException e)
         {
-            throw MvccErrors.ToEtcd(e);
+            error = e;
+            throw;
         }
-        if (caller is not null) server.Callers.CheckUnchanged(caller);
-        server.FillHeader(response.Header);
-        return response;
+        finally
+        {
+            SlowApplyWarning.CheckRange(server.Logger, server.Config.WarningApplyDuration, started, request, response, error);
+        }
     }
 
     public override async Task<PutResponse> Put(PutRequest request, ServerCallContext context)

@@ -79,18 +79,18 @@ public sealed partial class MemberState
     private void ApplyRequest(ApplyBatch batch, InternalRaftRequest request, ulong index)
     {
         var id = request.Header?.ID ?? request.ID;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var result = Execute(batch, request, index);
+        SlowApplyWarning.Check(_logger, _warningApplyDuration, started, request, result);
+        _results.Add((id, result));
+    }
+
+    private ApplyResult Execute(ApplyBatch batch, InternalRaftRequest request, ulong index)
+    {
         // etcd's capped applier: with NOSPACE raised only requests that can free space get through.
-        if (Alarms.IsRaised(AlarmType.Nospace) && GrowsStore(request))
-        {
-            _results.Add((id, ApplyResult.Failed(EtcdErrors.NoSpace)));
-            return;
-        }
+        if (Alarms.IsRaised(AlarmType.Nospace) && GrowsStore(request)) return ApplyResult.Failed(EtcdErrors.NoSpace);
         // With auth enabled, the identity the request was sent with must still be allowed to do it.
-        if (Auth.Enabled && AuthApplier.Check(request, Kv) is { } refused)
-        {
-            _results.Add((id, ApplyResult.Failed(refused)));
-            return;
-        }
+        if (Auth.Enabled && AuthApplier.Check(request, Kv) is { } refused) return ApplyResult.Failed(refused);
         ApplyResult result;
         try
         {
@@ -120,7 +120,7 @@ public sealed partial class MemberState
             // etcd's errors for a request that changes nothing (a lease that exists already, ...).
             result = ApplyResult.Failed(e);
         }
-        _results.Add((id, result));
+        return result;
     }
 
     private static bool GrowsStore(InternalRaftRequest request) =>

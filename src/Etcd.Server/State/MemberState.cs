@@ -33,6 +33,9 @@ public sealed record MemberStateSettings
     /// <summary>How long a new leader extends every lease by when it takes over (an election timeout).</summary>
     public required TimeSpan LeasePromotionExtension { get; init; }
 
+    /// <summary>An apply longer than this is logged and counted (--experimental-warning-apply-duration).</summary>
+    public TimeSpan WarningApplyDuration { get; init; } = SlowApplyWarning.DefaultThreshold;
+
     /// <summary>The tokens issued by Authenticate entries.</summary>
     public required SimpleTokens Tokens { get; init; }
 
@@ -58,6 +61,7 @@ public sealed partial class MemberState : IStateMachine, IDisposable
     private readonly IBackendFiles _files;
     private readonly ProposalWaiters _waiters;
     private readonly ZapLogger _logger;
+    private readonly TimeSpan _warningApplyDuration;
     private readonly ulong _localId;
 
     /// <summary>Opens the state the member's backend holds; <paramref name="confState"/> is Raft's as of the snapshot it starts from.</summary>
@@ -66,6 +70,7 @@ public sealed partial class MemberState : IStateMachine, IDisposable
         _files = files;
         _waiters = waiters;
         _logger = settings.Logger;
+        _warningApplyDuration = settings.WarningApplyDuration;
         _localId = settings.LocalId;
         Backend = new ReplaceableBackend(files.OpenCurrent(snapshotIndex));
         // Leases live in the backend and come back on restart.
