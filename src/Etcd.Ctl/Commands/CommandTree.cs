@@ -52,6 +52,7 @@ public static class CommandTree
             LeaseCommands.Create(),
             MemberCommands.Create(),
             SnapshotCommand.Create(),
+            MakeMirrorCommand.Create(),
             LockCommand.Create(),
             ElectCommand.Create(),
             AuthCommands.Create(),
