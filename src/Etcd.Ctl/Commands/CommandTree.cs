@@ -58,6 +58,7 @@ public static class CommandTree
             AuthCommands.Create(),
             UserCommands.Create(),
             RoleCommands.Create(),
+            Check.CheckCommand.Create(),
             HelpCommand(),
         ],
         }.Seal();
