@@ -79,6 +79,12 @@ public sealed partial class MemberState
     private void ApplyRequest(ApplyBatch batch, InternalRaftRequest request, ulong index)
     {
         var id = request.Header?.ID ?? request.ID;
+        // etcd's corrupt applier: with CORRUPT raised nothing that changes keys or leases is applied.
+        if (Alarms.IsRaised(AlarmType.Corrupt) && ChangesKeysOrLeases(request))
+        {
+            _results.Add((id, ApplyResult.Failed(EtcdErrors.Corrupt)));
+            return;
+        }
         // etcd's capped applier: with NOSPACE raised only requests that can free space get through.
         if (Alarms.IsRaised(AlarmType.Nospace) && GrowsStore(request))
         {
@@ -122,6 +128,10 @@ public sealed partial class MemberState
         }
         _results.Add((id, result));
     }
+
+    private static bool ChangesKeysOrLeases(InternalRaftRequest request) =>
+        request.Put is not null || request.DeleteRange is not null || request.Txn is not null || request.Compaction is not null
+        || request.LeaseGrant is not null || request.LeaseRevoke is not null;
 
     private static bool GrowsStore(InternalRaftRequest request) =>
         request.Put is not null || request.LeaseGrant is not null || (request.Txn is { } txn && BackendQuota.Cost(txn) > 0);
