@@ -52,11 +52,13 @@ public static class CommandTree
             LeaseCommands.Create(),
             MemberCommands.Create(),
             SnapshotCommand.Create(),
+            MakeMirrorCommand.Create(),
             LockCommand.Create(),
             ElectCommand.Create(),
             AuthCommands.Create(),
             UserCommands.Create(),
             RoleCommands.Create(),
+            Check.CheckCommand.Create(),
             HelpCommand(),
         ],
         }.Seal();

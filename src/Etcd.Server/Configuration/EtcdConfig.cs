@@ -53,6 +53,9 @@ public sealed class EtcdConfig
     /// <summary>--experimental-initial-corrupt-check: compare the KV hash with the peers' before serving.</summary>
     public bool InitialCorruptCheck { get; init; }
 
+    /// <summary>--experimental-corrupt-check-time: how often the leader compares its KV hash with the peers' (zero: never).</summary>
+    public TimeSpan CorruptCheckTime { get; init; }
+
     /// <summary>--metrics: "extensive" adds grpc_server_handling_seconds.</summary>
     public string MetricsLevel { get; init; } = "basic";
 
@@ -128,6 +131,7 @@ public sealed class EtcdConfig
             LeaseCheckpoint = flags.GetBool("experimental-enable-lease-checkpoint"),
             MetricsLevel = flags.GetString("metrics"),
             InitialCorruptCheck = flags.GetBool("experimental-initial-corrupt-check"),
+            CorruptCheckTime = flags.GetDuration("experimental-corrupt-check-time"),
             LeaseCheckpointPersist = flags.GetBool("experimental-enable-lease-checkpoint-persist"),
             AuthToken = flags.GetString("auth-token"),
             BcryptCost = flags.GetInt("bcrypt-cost"),

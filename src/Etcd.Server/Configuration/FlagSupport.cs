@@ -66,6 +66,7 @@ public static class FlagSupport
         ["version"] = Yes,
         ["bcrypt-cost"] = Yes,
         ["experimental-initial-corrupt-check"] = Yes,
+        ["experimental-corrupt-check-time"] = Yes,
 
         ["max-wals"] = NotHere("WAL segments are released after each snapshot, not kept by count"),
         ["backend-bbolt-freelist-type"] = NotHere("the backend is RocksDB, which has no bbolt freelist"),
@@ -91,7 +92,6 @@ public static class FlagSupport
         ["discovery-proxy"] = Refuse("discovery bootstrap is not implemented"),
         ["discovery-srv"] = Refuse("DNS discovery is not implemented; use --initial-cluster"),
         ["discovery-srv-name"] = Refuse("DNS discovery is not implemented"),
-        ["experimental-corrupt-check-time"] = Refuse("periodic corruption checks are not implemented"),
         ["experimental-enable-v2v3"] = Refuse("serving v2 through v3 is not implemented"),
         ["v2-deprecation"] = Refuse("only 'not-yet' (the v2 store kept) is implemented"),
         ["enable-pprof"] = Refuse("Go's pprof profiles do not exist here; use dotnet-trace or dotnet-counters"),

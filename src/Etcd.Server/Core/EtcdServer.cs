@@ -77,6 +77,9 @@ public sealed class EtcdServer : IAsyncDisposable
     /// <summary>The Cluster API's membership changes (add, remove, update, promote).</summary>
     public required Membership.MembershipChanges MembershipChanges { get; init; }
 
+    /// <summary>Every other member's KV hash, for the corruption checks.</summary>
+    public required Corruption.PeerHashes PeerHashes { get; init; }
+
     /// <summary>The v2 key tree (kept whether or not --enable-v2 serves it, as etcd 3.4 keeps it).</summary>
     public V2.Store.V2Store V2Store => State.V2Store;
 

@@ -122,7 +122,7 @@ public static class ServerBootstrap
         state.Membership.LocalMemberRemoved += () => _ = Task.Delay(TimeSpan.FromSeconds(1)).ContinueWith(_ => StopRemoved(), TaskScheduler.Default);
         transport.RemovedFromCluster += StopRemoved;
         var peerEndpoint = new PeerEndpoint(new PeerAdmission(memberId, state.Members, transport, logger),
-            new SnapshotReceiver(new ReceivedBackends(new DataDirLayout(config).SnapDir), memberId, logger), state.Members, node);
+            new SnapshotReceiver(new ReceivedBackends(new DataDirLayout(config).SnapDir), memberId, logger), state.Members, node, state.Kv);
         peerEndpoint.Admission.Messages.JoiningCluster(log.RunningMembers.Select(m => m.Id));
         var peerHost = await PeerHost.StartAsync(config, peerEndpoint, tls.Peer).ConfigureAwait(false);
         node.LeaderChanged += leader => state.LeaseApplier.OnLeadershipChanged(leader == memberId);
@@ -138,10 +138,12 @@ public static class ServerBootstrap
         var leaderCalls = new LeaderCalls(transport, state.Members, node, EtcdServer.RequestTimeoutFor(config));
         // Its first step comes one interval after the start, when the server below exists.
         var compaction = Compaction.AutoCompaction.Start(retention, new Compaction.ServerCompactionTarget(() => started!), TimeProvider.System, logger);
-        IAsyncDisposable[] owned = compaction is null
-            ? [peerHost, transport, leaseExpiry, v2Expiry, watches, node]
-            : [compaction, peerHost, transport, leaseExpiry, v2Expiry, watches, node];
-        var server = new EtcdServer(config, logger, state, node, waiters, owned, [log.Log, state, leaderCalls])
+        var corruptCheck = Corruption.PeriodicCorruptCheck.Start(config.CorruptCheckTime, memberId, () => started!, TimeProvider.System, logger);
+        var owned = new List<IAsyncDisposable>(8);
+        if (compaction is not null) owned.Add(compaction);
+        if (corruptCheck is not null) owned.Add(corruptCheck);
+        owned.AddRange([peerHost, transport, leaseExpiry, v2Expiry, watches, node]);
+        var server = new EtcdServer(config, logger, state, node, waiters, [.. owned], [log.Log, state, leaderCalls])
         {
             Tls = tls,
             LeaseRequests = new LeaseRequests(() => started!, leaderCalls),
@@ -149,6 +151,7 @@ public static class ServerBootstrap
             Watches = watches,
             Callers = new Callers(state.Auth, state.AppliedWaits, EtcdServer.RequestTimeoutFor(config)) { CommonNameIsUser = tls.ClientCertAuth },
             MembershipChanges = new MembershipChanges(() => started!, transport),
+            PeerHashes = new Corruption.PeerHashes(transport, state.Members, EtcdServer.RequestTimeoutFor(config), logger),
             LeaderRequirement = new LeaderRequirement(node, TimeSpan.FromMilliseconds(config.ElectionMs), TimeProvider.System),
         };
         started = server;

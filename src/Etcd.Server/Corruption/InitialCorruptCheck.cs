@@ -1,16 +1,15 @@
 using Etcd.Api.Etcdserverpb;
 using Etcd.Server.Core;
 using Etcd.Server.Logging;
-using Grpc.Net.Client;
 
 namespace Etcd.Server.Corruption;
 
 /// <summary>
 /// --experimental-initial-corrupt-check, as etcd runs it before serving: the local KV hash at the
-/// current revision is compared with each peer's hash at the same revision (asked through the
-/// peer's advertised client URL, Maintenance.HashKV). A different hash with the same compact
+/// current revision is compared with each peer's hash at the same revision (asked over the peer
+/// API, <see cref="PeerHashes"/>, as etcd asks its peers' URLs). A different hash with the same compact
 /// revision is data inconsistency and stops the start; a peer that cannot answer (unreachable,
-/// behind, compacted further, or refusing without credentials when auth is on) is only logged.
+/// behind, compacted further) is only logged.
 /// </summary>
 public static class InitialCorruptCheck
 {
@@ -19,12 +18,7 @@ public static class InitialCorruptCheck
         var local = server.MemberId;
         logger.Info("starting initial corruption check", LogField.Of("local-member-id", $"{local:x}"), LogField.Of("timeout", Etcd.Api.Text.GoDuration.Format(server.RequestTimeout)));
         var hash = server.Kv.HashKV(0);
-        var peers = new List<PeerHash>();
-        foreach (var member in server.Members.All)
-        {
-            if (member.Id == local || member.ClientUrls.Count == 0) continue;
-            peers.Add(await AskAsync(member.Id, member.ClientUrls, hash.CurrentRevision, server.RequestTimeout).ConfigureAwait(false));
-        }
+        var peers = await server.PeerHashes.AskAllAsync(hash.CurrentRevision, CancellationToken.None).ConfigureAwait(false);
         var error = Judge(local, hash.Hash, hash.CompactRevision, hash.CurrentRevision, peers, logger);
         if (error is not null) throw new BootstrapException(error);
         logger.Info("initial corruption checking passed; no corruption", LogField.Of("local-member-id", $"{local:x}"));
@@ -56,25 +50,5 @@ public static class InitialCorruptCheck
             }
         }
         return mismatches > 0 ? $"{local:x} found data inconsistency with peers" : null;
-    }
-
-    private static async Task<PeerHash> AskAsync(ulong id, IReadOnlyList<string> urls, long revision, TimeSpan timeout)
-    {
-        string error = "no client URL";
-        foreach (var url in urls)
-        {
-            try
-            {
-                using var channel = GrpcChannel.ForAddress(url);
-                var client = new Maintenance.MaintenanceClient(channel);
-                var response = await client.HashKVAsync(new HashKVRequest { Revision = revision }, deadline: DateTime.UtcNow + timeout).ResponseAsync.ConfigureAwait(false);
-                return new PeerHash(id, response.Hash, response.CompactRevision, null);
-            }
-            catch (Exception e) when (e is Grpc.Core.RpcException or HttpRequestException or InvalidOperationException or UriFormatException)
-            {
-                error = e is Grpc.Core.RpcException rpc ? rpc.Status.Detail : e.Message;
-            }
-        }
-        return new PeerHash(id, 0, 0, error);
     }
 }

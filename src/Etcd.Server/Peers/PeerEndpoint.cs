@@ -4,12 +4,15 @@ using Etcd.Server.Replication;
 namespace Etcd.Server.Peers;
 
 /// <summary>What the peer API serves from: set up by the bootstrap before the peer host starts.</summary>
-public sealed class PeerEndpoint(PeerAdmission admission, SnapshotReceiver snapshots, ClusterMembers members, RaftNode raft)
+public sealed class PeerEndpoint(PeerAdmission admission, SnapshotReceiver snapshots, ClusterMembers members, RaftNode raft, Mvcc.KvStore kv)
 {
     public PeerAdmission Admission => admission;
     public SnapshotReceiver Snapshots => snapshots;
     public ClusterMembers Members => members;
     public RaftNode Raft => raft;
+
+    /// <summary>The keys, hashed for a peer's corruption check.</summary>
+    public Mvcc.KvStore Kv => kv;
 
     /// <summary>Set once the server exists: the leader's half of a follower's MemberPromote.</summary>
     public MembershipChanges? MembershipChanges { get; set; }

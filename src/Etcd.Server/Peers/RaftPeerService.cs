@@ -88,6 +88,22 @@ public sealed class RaftPeerService(PeerEndpoint endpoint) : RaftPeer.RaftPeerBa
         return authenticate.AuthenticateForFollowerAsync(request, context.CancellationToken);
     }
 
+    public override Task<HashKVResponse> HashKV(HashKVRequest request, ServerCallContext context)
+    {
+        endpoint.Admission.Admit(context);
+        Mvcc.KvHash hash;
+        try
+        {
+            hash = endpoint.Kv.HashKV(request.Revision);
+        }
+        catch (Mvcc.MvccException e)
+        {
+            throw State.MvccErrors.ToEtcd(e);
+        }
+        var header = new ResponseHeader { ClusterId = endpoint.Members.ClusterId, MemberId = endpoint.Raft.MemberId, Revision = hash.CurrentRevision, RaftTerm = endpoint.Raft.Term };
+        return Task.FromResult(new HashKVResponse { Header = header, Hash = hash.Hash, CompactRevision = hash.CompactRevision });
+    }
+
     public override Task<MembersResponse> Members(MembersRequest request, ServerCallContext context) => Task.FromResult(ListMembers());
 
     private MembersResponse ListMembers()

@@ -87,6 +87,8 @@ public sealed partial class MemberState
 
     private ApplyResult Execute(ApplyBatch batch, InternalRaftRequest request, ulong index)
     {
+        // etcd's corrupt applier: with CORRUPT raised nothing that changes keys or leases is applied.
+        if (Alarms.IsRaised(AlarmType.Corrupt) && ChangesKeysOrLeases(request)) return ApplyResult.Failed(EtcdErrors.Corrupt);
         // etcd's capped applier: with NOSPACE raised only requests that can free space get through.
         if (Alarms.IsRaised(AlarmType.Nospace) && GrowsStore(request)) return ApplyResult.Failed(EtcdErrors.NoSpace);
         // With auth enabled, the identity the request was sent with must still be allowed to do it.
@@ -122,6 +124,10 @@ public sealed partial class MemberState
         }
         return result;
     }
+
+    private static bool ChangesKeysOrLeases(InternalRaftRequest request) =>
+        request.Put is not null || request.DeleteRange is not null || request.Txn is not null || request.Compaction is not null
+        || request.LeaseGrant is not null || request.LeaseRevoke is not null;
 
     private static bool GrowsStore(InternalRaftRequest request) =>
         request.Put is not null || request.LeaseGrant is not null || (request.Txn is { } txn && BackendQuota.Cost(txn) > 0);
